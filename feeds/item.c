@@ -1,0 +1,74 @@
+/* item.c - constructors for the item model and the growable item list. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "item.h"
+
+void
+item_init(struct item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->date_published = DATE_NONE;
+	it->date_modified = DATE_NONE;
+}
+
+void
+feed_init(struct feed *f)
+{
+	memset(f, 0, sizeof(*f));
+	arena_init(&f->arena);
+}
+
+void
+feed_release(struct feed *f)
+{
+	arena_release(&f->arena);
+	feed_init(f);
+}
+
+void
+item_list_init(struct item_list *l)
+{
+	l->items = NULL;
+	l->len = 0;
+	l->cap = 0;
+	arena_init(&l->arena);
+}
+
+int
+item_list_add(struct item_list *l, const struct item *it)
+{
+	struct item *p;
+	size_t cap;
+
+	if (l->len == l->cap) {
+		cap = l->cap != 0 ? l->cap * 2 : 16;
+		if (cap > SIZE_MAX / sizeof(*p))
+			return -ENOMEM;
+		p = realloc(l->items, cap * sizeof(*p));
+		if (p == NULL)
+			return -ENOMEM;
+		l->items = p;
+		l->cap = cap;
+	}
+	l->items[l->len++] = *it;
+	return 0;
+}
+
+void
+item_list_move(struct item_list *dst, struct item_list *src)
+{
+	item_list_release(dst);
+	*dst = *src;
+	item_list_init(src);
+}
+
+void
+item_list_release(struct item_list *l)
+{
+	free(l->items);
+	arena_release(&l->arena);
+	item_list_init(l);
+}

@@ -1,0 +1,23 @@
+/* sanitize.h - HTML allowlist sanitizer: untrusted markup in, markup safe for any feed reader out. */
+#ifndef WIREDESK_SANITIZE_H
+#define WIREDESK_SANITIZE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * Parses html (UTF-8, len bytes, an HTML fragment) and appends to out the markup that survives the
+ * allowlist of shared/security/REFERENCE.md §3: allowed elements and attributes only, whole
+ * subtrees of script, style, svg, math, form, iframe (unless from an allowed video host) and the
+ * like removed, unknown elements unwrapped, event handlers, styles, classes and ids dropped,
+ * tracking pixels and hidden elements removed, URLs (href, src, srcset, poster, cite) resolved
+ * against base and kept only with an allowed scheme, everything re-serialized from the parsed
+ * tree with every attribute quoted, no comments, no CDATA, balanced tags. Text is escaped.
+ * The result is idempotent: sanitizing the output again yields the same bytes.
+ * base may be NULL (relative URLs are then dropped). White space is kept as given.
+ * Returns 0 (possibly appending nothing), -ENOMEM or -E2BIG; out is unchanged on error.
+ */
+int	sanitize_html(const char *html, size_t len, const char *base, struct buf *out);
+
+#endif
