@@ -1,9 +1,188 @@
-/* main.c - the wiredesk command line. */
+/* main.c - the wiredesk command line: subcommands over the feeds/ library and the daemon. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "limits.h"
+#include "log.h"
+#include "parse.h"
+#include "write.h"
+
+#define READ_CHUNK	(64u << 10)	/* bytes read and pushed to the parser at a time */
+#define FLUSH_AT	(64u << 10)	/* output is written out once this much is buffered */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: wiredesk parse [--base URL] [--charset CHARSET] FILE|-\n"
+	    "       wiredesk --version\n"
+	    "\n"
+	    "parse   read one RSS, Atom or JSON Feed document and print it as JSON Feed 1.1\n");
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+struct parse_out {
+	struct json_writer	 w;
+	struct buf		 buf;
+	struct arena		*items;
+	int			 io_error;
+};
+
+/* Each item goes out as it is parsed, and its strings are forgotten: memory stays flat. */
+static int
+on_item(void *ctx, const struct feed *f, const struct item *it)
+{
+	struct parse_out *o = ctx;
+	int r;
+
+	r = write_json_item(&o->w, f, it);
+	arena_reset(o->items);
+	if (r < 0)
+		return r;
+	if (o->buf.len >= FLUSH_AT) {
+		r = write_all(STDOUT_FILENO, o->buf.data, o->buf.len);
+		if (r < 0) {
+			o->io_error = r;
+			return r;
+		}
+		buf_clear(&o->buf);
+	}
+	return 0;
+}
+
+static int
+cmd_parse(int argc, char **argv)
+{
+	const char *base = NULL, *charset = NULL, *path = NULL;
+	struct feed_parser *p = NULL;
+	struct parse_error err = { 0 };
+	struct parse_opts opts;
+	struct parse_out out;
+	struct arena items;
+	struct feed feed;
+	char *chunk = NULL;
+	ssize_t n;
+	int fd = -1, i, r, rc = EX_OK;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
+			base = argv[++i];
+		else if (strcmp(argv[i], "--charset") == 0 && i + 1 < argc)
+			charset = argv[++i];
+		else if (path == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
+			path = argv[i];
+		else {
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (path == NULL) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			log_error("cannot open '%s': %s", path, strerror(errno));
+			return EX_NOINPUT;
+		}
+	}
+
+	feed_init(&feed);
+	arena_init(&items);
+	memset(&out, 0, sizeof(out));
+	buf_init(&out.buf, SIZE_MAX);
+	write_json_begin(&out.w, &out.buf);
+	out.items = &items;
+	opts.base_url = base;
+	opts.charset = charset;
+	opts.now = time(NULL);
+	chunk = malloc(READ_CHUNK);
+	r = chunk != NULL ? feed_parser_open(&p, &opts, &feed, &items, on_item, &out) : -ENOMEM;
+	while (r == 0) {
+		n = read(fd, chunk, READ_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_error("cannot read '%s': %s", path, strerror(errno));
+			rc = EX_IOERR;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		r = feed_parser_push(p, chunk, (size_t)n, &err);
+	}
+	if (r == 0)
+		r = feed_parser_finish(p, &err);
+	if (r == 0)
+		r = write_json_end(&out.w, &feed);
+	if (r == 0)
+		r = write_all(STDOUT_FILENO, buf_str(&out.buf), out.buf.len);
+	if (r < 0 && out.io_error == 0 && r != -EPIPE && err.msg[0] != '\0') {
+		if (err.line > 0)
+			log_error("%s:%d:%d: %s", path, err.line, err.column, err.msg);
+		else
+			log_error("%s: %s", path, err.msg);
+		rc = r == -ENOMEM ? EX_SOFTWARE : EX_DATAERR;
+	} else if (r < 0) {
+		log_error("%s: %s", path, strerror(-r));
+		rc = r == -ENOMEM ? EX_SOFTWARE : EX_IOERR;
+	}
+out:
+	feed_parser_close(p);
+	free(chunk);
+	buf_release(&out.buf);
+	arena_release(&items);
+	feed_release(&feed);
+	if (fd > STDIN_FILENO)
+		(void)close(fd);
+	return rc;
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	fprintf(stderr, "usage: wiredesk parse FILE\n");
-	return 64;
+	if (getenv("JOURNAL_STREAM") != NULL)
+		log_set_journal(1);
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[1], "parse") == 0)
+		return cmd_parse(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("wiredesk %s\n", WIREDESK_VERSION);
+		return EX_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EX_OK;
+	}
+	usage(stderr);
+	return EX_USAGE;
 }

@@ -17,6 +17,11 @@
  * common abbreviations feeds use), RFC 3339 and ISO 8601 / W3C-DTF (date only, no seconds,
  * fractions, basic format), and the loose variants publishers write (missing comma, full month or
  * weekday names, a dot or dash between fields). A date without a zone is taken as UTC.
+ * Choices where standards or practice disagree: two-digit years 00-49 are 20xx and 50-99 19xx
+ * (RFC 2822); military letters other than J all mean UTC (RFC 2822 4.3); IST is India (+0530) and
+ * CST is US Central; an unknown zone name makes the date unreadable; a numeric offset beats a zone
+ * name beside it; the weekday is not checked; a leap second ":60" reads as ":59" and 24:00:00 as the
+ * next day's midnight; fractions of a second are dropped.
  * Returns 0, or -EINVAL when s is not a date it can read or lies outside [DATE_MIN, DATE_MAX];
  * *ret_t is written only on success.
  */
@@ -24,8 +29,9 @@ int	date_parse(const char *s, int64_t *ret_t);
 
 /*
  * Reads s by a strftime-style pattern (%Y %m %d %H %M %S %b %B %a %A %y %p %I %z %Z %e %j and
- * literal text; white space matches any run of white space), for pages whose dates are in no
- * standard form. Month and weekday names are English. Returns 0 or -EINVAL.
+ * literal text; white space matches any run of white space, or none), for pages whose dates are in no
+ * standard form. Month and weekday names are English. Fields the pattern lacks default to
+ * January, the 1st and 00:00:00 UTC; a year is required. Returns 0 or -EINVAL.
  */
 int	date_parse_format(const char *s, const char *fmt, int64_t *ret_t);
 

@@ -1,0 +1,275 @@
+/* xmlfix.c - a small state machine over XML text that makes the usual feed mistakes well-formed. */
+#define _GNU_SOURCE	/* memmem(), which glibc, musl and the BSDs all have */
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+
+#include "charset.h"
+#include "xmlfix.h"
+
+#define REF_MAX		40	/* longest reference we look at: "&#x" and digits, or an entity name */
+
+enum { S_TEXT, S_TAG, S_COMMENT, S_CDATA, S_PI, S_DOCTYPE };
+
+void
+xmlfix_init(struct xmlfix *x)
+{
+	memset(x, 0, sizeof(*x));
+}
+
+static bool
+is_name_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80;
+}
+
+static bool
+is_name_char(unsigned char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+/* A code point a numeric reference may name in XML 1.0, after HTML's repairs. */
+static unsigned
+fix_code_point(unsigned long cp)
+{
+	if (cp >= 0x80 && cp < 0xA0)
+		return charset_cp1252((unsigned char)cp);
+	if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0xD800 && cp < 0xE000) ||
+	    cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF)
+		return 0xFFFD;
+	return (unsigned)cp;
+}
+
+/*
+ * Mends the reference at p[0] == '&' (n bytes available). Returns the bytes used, or 0 when more
+ * input is needed to decide.
+ */
+static size_t
+fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, int *r)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	char name[REF_MAX + 1];
+	const htmlEntityDesc *e;
+	unsigned long cp = 0;
+	size_t i = 1, k;
+	bool hex;
+
+	if (n < 2 && !last)
+		return 0;
+	if (n >= 2 && u[1] == '#') {
+		i = 2;
+		hex = i < n && (u[i] == 'x' || u[i] == 'X');
+		if (hex)
+			i++;
+		k = i;
+		while (i < n && i < REF_MAX && (hex ? (u[i] >= '0' && u[i] <= '9') || ((u[i] | 0x20) >= 'a' &&
+		    (u[i] | 0x20) <= 'f') : (u[i] >= '0' && u[i] <= '9'))) {
+			if (cp <= 0x10FFFF) {
+				unsigned d = u[i] <= '9' ? u[i] - '0' : (u[i] | 0x20) - 'a' + 10;
+				cp = cp * (hex ? 16 : 10) + d;
+			}
+			i++;
+		}
+		if (i == n && !last && i < REF_MAX)
+			return 0;
+		if (i > k && i < n && u[i] == ';') {
+			unsigned fixed = fix_code_point(cp);
+			if (fixed == cp) {
+				*r = buf_append(out, p, i + 1);
+			} else {
+				x->changed = true;
+				*r = buf_appendf(out, "&#%u;", fixed);
+			}
+			return i + 1;
+		}
+	} else {
+		while (i < n && i < REF_MAX && is_name_char(u[i]))
+			i++;
+		if (i == n && !last && i < REF_MAX)
+			return 0;
+		if (i > 1 && is_name_start(u[1]) && i < n && u[i] == ';') {
+			memcpy(name, p + 1, i - 1);
+			name[i - 1] = '\0';
+			if (strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 || strcmp(name, "gt") == 0 ||
+			    strcmp(name, "quot") == 0 || strcmp(name, "apos") == 0) {
+				*r = buf_append(out, p, i + 1);
+				return i + 1;
+			}
+			e = htmlEntityLookup((const xmlChar *)name);
+			if (e != NULL) {
+				x->changed = true;
+				*r = buf_appendf(out, "&#%u;", e->value);
+				return i + 1;
+			}
+		}
+	}
+	/* Not a reference XML can read: the '&' is text. */
+	x->changed = true;
+	*r = buf_append(out, "&amp;", 5);
+	return 1;
+}
+
+/* Length of the markup opener at p ("<!--", "<![CDATA[", ...) and its state; 0 if more input is needed. */
+static size_t
+open_markup(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, int *r)
+{
+	static const struct {
+		const char	*open;
+		int		 state;
+	} marks[] = {
+		{ "<!--", S_COMMENT }, { "<![CDATA[", S_CDATA }, { "<!DOCTYPE", S_DOCTYPE }, { "<?", S_PI },
+	};
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		len = strlen(marks[i].open);
+		if (n < len && !last && strncasecmp(p, marks[i].open, n) == 0)
+			return 0;
+		if (n >= len && strncasecmp(p, marks[i].open, len) == 0) {
+			x->state = marks[i].state;
+			*r = buf_append(out, p, len);
+			return len;
+		}
+	}
+	if (n < 2 && !last)
+		return 0;
+	if (n >= 2 && (u[1] == '/' || u[1] == '!' || is_name_start(u[1]))) {
+		x->state = S_TAG;
+		*r = buf_append(out, p, 1);
+		return 1;
+	}
+	x->changed = true;	/* "a < b": a '<' that opens nothing */
+	*r = buf_append(out, "&lt;", 4);
+	return 1;
+}
+
+/* Copies up to and including the closing mark, or all but a possible start of it. */
+static size_t
+skip_to(struct xmlfix *x, const char *p, size_t n, bool last, const char *close, struct buf *out, int *r)
+{
+	size_t len = strlen(close);
+	const char *e = memmem(p, n, close, len);
+
+	if (e != NULL) {
+		x->state = S_TEXT;
+		*r = buf_append(out, p, (size_t)(e - p) + len);
+		return (size_t)(e - p) + len;
+	}
+	if (last) {
+		*r = buf_append(out, p, n);
+		return n;
+	}
+	n = n >= len ? n - (len - 1) : 0;
+	*r = buf_append(out, p, n);
+	return n;
+}
+
+int
+xmlfix_run(struct xmlfix *x, struct buf *in, bool last, struct buf *out)
+{
+	const char *p = buf_str(in);
+	size_t i = 0, n = in->len, run, used;
+	unsigned char c;
+	int r = 0;
+
+	while (i < n && r == 0) {
+		switch (x->state) {
+		case S_TEXT:
+			run = i;
+			while (run < n && p[run] != '&' && p[run] != '<')
+				run++;
+			r = buf_append(out, p + i, run - i);
+			i = run;
+			if (i == n || r < 0)
+				break;
+			if (p[i] == '&')
+				used = fix_ref(x, p + i, n - i, last, out, &r);
+			else
+				used = open_markup(x, p + i, n - i, last, out, &r);
+			if (used == 0)
+				goto keep;
+			i += used;
+			break;
+		case S_TAG:
+			run = i;
+			while (run < n) {
+				c = (unsigned char)p[run];
+				if (x->quote != 0) {
+					if (c == (unsigned char)x->quote)
+						x->quote = 0;
+					else if (c == '&' || c == '<')
+						break;
+				} else if (c == '"' || c == '\'') {
+					x->quote = (char)c;
+				} else if (c == '>') {
+					x->state = S_TEXT;
+					run++;
+					break;
+				}
+				run++;
+			}
+			r = buf_append(out, p + i, run - i);
+			i = run;
+			if (i == n || r < 0 || x->state != S_TAG)
+				break;
+			if (p[i] == '<') {
+				x->changed = true;
+				r = buf_append(out, "&lt;", 4);
+				used = 1;
+			} else {
+				used = fix_ref(x, p + i, n - i, last, out, &r);
+			}
+			if (used == 0)
+				goto keep;
+			i += used;
+			break;
+		case S_COMMENT:
+			i += skip_to(x, p + i, n - i, last, "-->", out, &r);
+			goto maybe_keep;
+		case S_CDATA:
+			i += skip_to(x, p + i, n - i, last, "]]>", out, &r);
+			goto maybe_keep;
+		case S_PI:
+			i += skip_to(x, p + i, n - i, last, "?>", out, &r);
+			goto maybe_keep;
+		case S_DOCTYPE:
+			run = i;
+			while (run < n) {
+				c = (unsigned char)p[run++];
+				if (x->quote != 0) {
+					if (c == (unsigned char)x->quote)
+						x->quote = 0;
+				} else if (c == '"' || c == '\'') {
+					x->quote = (char)c;
+				} else if (c == '[') {
+					x->brackets++;
+				} else if (c == ']' && x->brackets > 0) {
+					x->brackets--;
+				} else if (c == '>' && x->brackets == 0) {
+					x->state = S_TEXT;
+					break;
+				}
+			}
+			r = buf_append(out, p + i, run - i);
+			i = run;
+			break;
+		}
+		continue;
+maybe_keep:
+		if (x->state != S_TEXT && !last && i < n)
+			goto keep;
+	}
+keep:
+	if (r < 0)
+		return r;
+	/* Whatever is undecided moves to the front of in for the next chunk. */
+	if (in->data != NULL) {
+		memmove(in->data, p + i, n - i);
+		in->len = n - i;
+		in->data[in->len] = '\0';
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* xmlfix.h - mends the ill-formedness real feeds ship before libxml2 sees it: bare '&' and '<', HTML entities, bad character references. */
+#ifndef WIREDESK_XMLFIX_H
+#define WIREDESK_XMLFIX_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+
+struct xmlfix {
+	int	state;		/* where the previous chunk ended: text, tag, comment, CDATA, PI, DOCTYPE */
+	char	quote;		/* the open quote inside a tag or DOCTYPE, or 0 */
+	int	brackets;	/* '[' depth inside a DOCTYPE */
+	bool	changed;	/* something was mended */
+};
+
+void	xmlfix_init(struct xmlfix *x);
+
+/*
+ * Reads UTF-8 XML from in and appends it to out, mended: an '&' that starts no well-formed
+ * reference becomes "&amp;"; HTML named entities (&nbsp;, &hellip;, ...) become numeric references;
+ * numeric references to characters XML forbids become U+FFFD, and those to 128-159 the Windows-1252
+ * characters HTML reads them as; a '<' that starts no markup becomes "&lt;". Text inside comments,
+ * CDATA sections, processing instructions and the DOCTYPE is left alone. What cannot be decided
+ * before more input arrives stays at the start of in (the rest of in is consumed); pass last = true
+ * with the final chunk to decide everything. Returns 0, -ENOMEM or -E2BIG.
+ */
+int	xmlfix_run(struct xmlfix *x, struct buf *in, bool last, struct buf *out);
+
+#endif
