@@ -14,7 +14,8 @@
 struct charset_decoder {
 	char		 name[CHARSET_NAME_MAX];
 	iconv_t		 cd;		/* (iconv_t)-1 for UTF-8, which is only checked */
-	bool		 started;	/* the byte order mark has been looked at */
+	size_t		 unit;		/* bytes a code unit has: 2 in UTF-16, 4 in UTF-32, else 1 */
+	bool		 started;	/* the first character is out: no byte order mark from here on */
 	unsigned char	 pend[PEND_MAX];
 	size_t		 npend;
 };
@@ -312,6 +313,7 @@ charset_decoder_open(const char *head, size_t len, const char *charset, bool is_
 		}
 	}
 	memcpy(d->name, name, sizeof(d->name));
+	d->unit = strncasecmp(name, "UTF-16", 6) == 0 ? 2 : strncasecmp(name, "UTF-32", 6) == 0 ? 4 : 1;
 	*ret = d;
 	*ret_fallback = fallback;
 	return 0;
@@ -338,11 +340,11 @@ decode_iconv(struct charset_decoder *d, const unsigned char *p, size_t n, bool l
 		oleft = sizeof(tmp) - sizeof(fffd);	/* room for one U+FFFD after a bad byte */
 		err = iconv(d->cd, &in, &inleft, &o, &oleft) == (size_t)-1 ? errno : 0;
 		if (err == EILSEQ || (err == EINVAL && last)) {
-			/* One bad byte becomes U+FFFD, and decoding goes on after it. */
+			/* One bad code unit becomes U+FFFD, and decoding goes on after it. */
 			memcpy(o, fffd, 3);
 			o += 3;
-			in++;
-			inleft--;
+			in += inleft < d->unit ? inleft : d->unit;
+			inleft -= inleft < d->unit ? inleft : d->unit;
 			*repaired = true;
 		} else if (err != 0 && err != E2BIG && err != EINVAL) {
 			return -EINVAL;
@@ -373,27 +375,10 @@ charset_decode(struct charset_decoder *d, const char *in, size_t len, bool last,
 	const unsigned char *p = (const unsigned char *)in;
 	unsigned char joined[PEND_MAX * 2];
 	bool repaired = false;
-	size_t used, take, n;
+	size_t used, take, n, start;
 	int r;
 
-	if (!d->started) {
-		/* Skip a byte order mark; the encoding was chosen from it already. */
-		if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF && strcmp(d->name, "UTF-8") == 0) {
-			p += 3;
-			len -= 3;
-		} else if (len >= 4 && strncmp(d->name, "UTF-32", 6) == 0 &&
-		    ((p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 && p[3] == 0) ||
-		    (p[0] == 0 && p[1] == 0 && p[2] == 0xFE && p[3] == 0xFF))) {
-			p += 4;
-			len -= 4;
-		} else if (len >= 2 && strncmp(d->name, "UTF-16", 6) == 0 &&
-		    ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
-			p += 2;
-			len -= 2;
-		}
-		d->started = true;
-	}
-
+	start = out->len;
 	/* Finish a sequence the previous chunk cut, a few bytes at a time. */
 	while (d->npend > 0 && (len > 0 || last)) {
 		take = len < PEND_MAX ? len : PEND_MAX;
@@ -426,6 +411,14 @@ charset_decode(struct charset_decoder *d, const char *in, size_t len, bool last,
 			return -EINVAL;
 		memcpy(d->pend, p + used, len - used);
 		d->npend = len - used;
+	}
+	if (!d->started && out->len > start) {
+		/* A byte order mark decodes to U+FEFF, whole, as the first character: drop it. */
+		d->started = true;
+		if (out->len - start >= 3 && memcmp(out->data + start, "\xEF\xBB\xBF", 3) == 0) {
+			memmove(out->data + start, out->data + start + 3, out->len - start - 3);
+			buf_truncate(out, out->len - 3);
+		}
 	}
 	if (repaired)
 		*ret_repaired = true;

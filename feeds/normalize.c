@@ -192,6 +192,12 @@ text_as_html(const char *s, size_t len, struct buf *out)
 	return r;
 }
 
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
 static int
 content_html(const struct draft_text *t, const char *base, struct arena *a, const char **ret)
 {
@@ -206,14 +212,16 @@ content_html(const struct draft_text *t, const char *base, struct arena *a, cons
 	if (r == -E2BIG)
 		r = 0;		/* cut short at the field limit: what is there is balanced */
 	if (r == 0) {
-		/* Markup with nothing visible in it (an empty <p>, a dropped pixel) is no content. */
-		size_t i = 0;
+		/* White space around the markup is the feed's indentation; markup with nothing in it is none. */
+		size_t i = 0, n = b.len;
 
-		while (i < b.len && (b.data[i] == ' ' || b.data[i] == '\n' || b.data[i] == '\t' || b.data[i] == '\r'))
+		while (i < n && is_space(b.data[i]))
 			i++;
-		if (i == b.len)
-			buf_clear(&b);
-		r = take(&b, a, ret);
+		while (n > i && is_space(b.data[n - 1]))
+			n--;
+		*ret = NULL;
+		if (n > i && (*ret = arena_strndup(a, b.data + i, n - i)) == NULL)
+			r = -ENOMEM;
 	}
 	buf_release(&b);
 	return r;

@@ -209,7 +209,8 @@ parser_emit(struct feed_parser *p)
 		item_draft_reset(&p->draft);
 		return 0;
 	}
-	c.feed_base = p->opts.base_url;
+	/* Without the document's URL, the feed's own home page is the best base there is. */
+	c.feed_base = p->opts.base_url != NULL ? p->opts.base_url : p->feed->home_page_url;
 	c.feed_language = p->feed->language;
 	c.now = p->opts.now;
 	r = normalize_item(&p->draft, &c, p->items, &it);
