@@ -108,11 +108,11 @@ utf8_seq(const unsigned char *p, size_t avail, unsigned *ret_cp)
 	return n;
 }
 
-/* A code point XML 1.0 forbids: dropped. C1 controls are kept here and mapped below. */
+/* A code point XML 1.0 forbids, or DEL (allowed, but no text means it): dropped. C1 controls are mapped below. */
 static bool
 xml_forbidden(unsigned cp)
 {
-	return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE || cp == 0xFFFF;
+	return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F || cp == 0xFFFE || cp == 0xFFFF;
 }
 
 /*
@@ -132,7 +132,7 @@ filter_utf8(const unsigned char *p, size_t n, bool last, struct buf *out, size_t
 	while (i < n) {
 		/* The common case: a run of printable ASCII and valid multi-byte text, copied as is. */
 		run = i;
-		while (run < n && p[run] >= 0x20 && p[run] < 0x80)
+		while (run < n && p[run] >= 0x20 && p[run] < 0x7F)
 			run++;
 		if (run > i) {
 			r = buf_append(out, p + i, run - i);

@@ -50,6 +50,7 @@ item_draft_init(struct item_draft *d)
 	for (i = 0; (t = draft_field(d, i)) != NULL; i++)
 		draft_text_init(t);
 	d->guid_is_link = false;
+	d->duration = -1;
 	item_init(&d->item);
 }
 
@@ -62,6 +63,7 @@ item_draft_reset(struct item_draft *d)
 	for (i = 0; (t = draft_field(d, i)) != NULL; i++)
 		draft_text_reset(t);
 	d->guid_is_link = false;
+	d->duration = -1;
 	item_init(&d->item);
 }
 
@@ -128,6 +130,28 @@ normalize_text(const char *s, size_t len, enum text_type type, size_t max, struc
 		r = take(&b, a, ret);
 	buf_release(&b);
 	return r;
+}
+
+int
+normalize_add_tag(struct tag **list, struct arena *a, const char *s, size_t len)
+{
+	struct tag *t, **tail;
+	const char *term;
+	size_t count = 0;
+	int r;
+
+	r = normalize_text(s, len, TEXT_PLAIN, ITEM_MAX_SHORT, a, &term);
+	if (r < 0 || term == NULL)
+		return r;
+	for (tail = list; *tail != NULL; tail = &(*tail)->next)
+		if (strcmp((*tail)->term, term) == 0 || ++count >= PARSE_MAX_TAGS)
+			return 0;
+	t = arena_zalloc(a, sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	t->term = term;
+	*tail = t;
+	return 0;
 }
 
 int
@@ -209,8 +233,15 @@ content_html(const struct draft_text *t, const char *base, struct arena *a, cons
 		r = text_as_html(buf_str(&t->raw), t->raw.len, &b);
 	else
 		r = sanitize_html(buf_str(&t->raw), t->raw.len, base, &b);
-	if (r == -E2BIG)
-		r = 0;		/* cut short at the field limit: what is there is balanced */
+	for (size_t n = t->raw.len / 2; r == -E2BIG && n > 0; n /= 2) {
+		/*
+		 * Markup that grows past the limit when re-serialized (escaping can make it six times
+		 * longer): sanitize the longest prefix that fits, cut at a character boundary.
+		 */
+		while (n > 0 && ((unsigned char)t->raw.data[n] & 0xC0) == 0x80)
+			n--;
+		r = sanitize_html(t->raw.data, n, base, &b);
+	}
 	if (r == 0) {
 		/* White space around the markup is the feed's indentation; markup with nothing in it is none. */
 		size_t i = 0, n = b.len;
@@ -314,6 +345,8 @@ normalize_item(const struct item_draft *d, const struct normalize_ctx *c, struct
 	if (it.language != NULL && c->feed_language != NULL && strcmp(it.language, c->feed_language) == 0)
 		it.language = NULL;	/* said once, for the feed */
 
+	if (d->duration >= 0 && it.attachments != NULL && it.attachments->duration < 0)
+		it.attachments->duration = d->duration;
 	if (it.date_published != DATE_NONE && it.date_published > c->now + FUTURE_SLACK)
 		it.date_published = c->now;
 	if (it.date_modified != DATE_NONE && it.date_modified > c->now + FUTURE_SLACK)

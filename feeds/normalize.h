@@ -41,6 +41,7 @@ struct item_draft {
 	struct draft_text	 image;		/* media:thumbnail, itunes:image, JSON image */
 	struct draft_text	 language;
 	bool			 guid_is_link;	/* an RSS guid that may serve as the permalink */
+	int64_t			 duration;	/* itunes:duration in seconds, for the first attachment; -1 */
 	struct item		 item;		/* dates, authors, tags, attachments already final */
 };
 
@@ -70,6 +71,9 @@ struct normalize_ctx {
  */
 int	normalize_item(const struct item_draft *d, const struct normalize_ctx *c, struct arena *a,
 	    struct item *ret);
+
+/* Adds a tag (cleaned; dropped when empty, repeated or past PARSE_MAX_TAGS) to a list. 0 or -ENOMEM. */
+int	normalize_add_tag(struct tag **list, struct arena *a, const char *s, size_t len);
 
 /* Plain text of a field by its type (HTML tags removed) into a, NULL when it comes out empty. */
 int	normalize_text(const char *s, size_t len, enum text_type type, size_t max, struct arena *a,

@@ -182,10 +182,10 @@ feed_parser_finish(struct feed_parser *p, struct parse_error *reterr)
 	int r = 0;
 
 	if (p->state == P_SNIFF)
-		r = start(p, true);
-	if (r == 0 && p->state == P_XML)
-		r = push_xml(p, NULL, 0, true);
-	else if (r == 0 && p->state == P_JSON)
+		r = start(p, true);	/* a short document: start() pushes all of it, as the last chunk */
+	else if (p->state == P_XML)
+		r = push_xml(p, "", 0, true);
+	if (r == 0 && p->state == P_JSON)
 		r = json_parse(p, buf_str(&p->head), p->head.len);
 	if (p->state == P_FAILED) {
 		r = p->error;
@@ -209,8 +209,7 @@ parser_emit(struct feed_parser *p)
 		item_draft_reset(&p->draft);
 		return 0;
 	}
-	/* Without the document's URL, the feed's own home page is the best base there is. */
-	c.feed_base = p->opts.base_url != NULL ? p->opts.base_url : p->feed->home_page_url;
+	c.feed_base = parser_base(p, NULL);
 	c.feed_language = p->feed->language;
 	c.now = p->opts.now;
 	r = normalize_item(&p->draft, &c, p->items, &it);
@@ -222,6 +221,14 @@ parser_emit(struct feed_parser *p)
 	if (r < 0)
 		return parser_fail(p, r, 0, 0, "cannot take item %zu", p->n_items);
 	return 0;
+}
+
+const char *
+parser_base(const struct feed_parser *p, const char *base)
+{
+	if (base != NULL && *base != '\0')
+		return base;
+	return p->opts.base_url != NULL ? p->opts.base_url : p->feed->home_page_url;
 }
 
 int
@@ -253,8 +260,7 @@ parser_feed_url(struct feed_parser *p, const char **field, const char *base, con
 
 	if (*field != NULL)
 		return 0;
-	r = normalize_url(base != NULL && *base != '\0' ? base : p->opts.base_url, s, len, URL_LINK,
-	    &p->feed->arena, field);
+	r = normalize_url(parser_base(p, base), s, len, URL_LINK, &p->feed->arena, field);
 	return r < 0 ? parser_fail(p, r, 0, 0, "out of memory") : 0;
 }
 

@@ -37,6 +37,9 @@ int	parser_fail(struct feed_parser *p, int err, int line, int column, const char
 /* Normalizes p->draft into an item, hands it to the callback, and resets the draft. */
 int	parser_emit(struct feed_parser *p);
 
+/* base if set, else the document's URL, else (lacking both) the feed's home page. */
+const char	*parser_base(const struct feed_parser *p, const char *base);
+
 /* Copies s into the feed's arena as clean text (by type) into *field unless already set. */
 int	parser_feed_text(struct feed_parser *p, const char **field, const char *s, size_t len, enum text_type type);
 /* The feed's language, unless already set. */

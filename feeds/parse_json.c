@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -9,6 +10,7 @@
 #include "date.h"
 #include "limits.h"
 #include "parse_impl.h"
+#include "text.h"
 
 /*
  * jansson refuses a whole document for one lone surrogate escape ("\ud800"), which real feeds
@@ -65,11 +67,17 @@ draft_set(struct draft_text *t, const json_t *o, const char *key, enum text_type
 	const char *s;
 	size_t len;
 
+	struct buf clean;
+
 	s = str(o, key, &len);
 	if (s == NULL || t->set)
 		return;
 	draft_text_begin(t, type, NULL);
-	draft_text_append(t, s, len);
+	/* JSON escapes can name any character: drop those XML and HTML cannot carry. */
+	buf_init(&clean, ITEM_MAX_FIELD);
+	if (text_utf8_repair(s, len, &clean) == 0)
+		draft_text_append(t, buf_str(&clean), clean.len);
+	buf_release(&clean);
 }
 
 static int
@@ -124,25 +132,21 @@ item_lists(struct feed_parser *p, const json_t *o)
 	struct item *it = &p->draft.item;
 	const json_t *tags = json_object_get(o, "tags"), *atts = json_object_get(o, "attachments"), *v;
 	struct attachment **atail = &it->attachments, *at;
-	struct tag **ttail = &it->tags, *t;
-	const char *s;
+	const char *s, *base = parser_base(p, NULL), *item_url = NULL;
 	size_t i, len;
-	int r;
+	int r = 0;
 
-	r = authors(o, p->items, p->opts.base_url, &it->authors);
-	for (i = 0; r == 0 && json_is_array(tags) && i < json_array_size(tags) && i < PARSE_MAX_TAGS; i++) {
+	/* Relative URLs inside an item resolve against the item's own URL. */
+	if ((s = str(o, "url", &len)) != NULL)
+		r = normalize_url(base, s, len, URL_LINK, p->items, &item_url);
+	if (item_url != NULL)
+		base = item_url;
+	if (r == 0)
+		r = authors(o, p->items, base, &it->authors);
+	for (i = 0; r == 0 && json_is_array(tags) && i < json_array_size(tags); i++) {
 		v = json_array_get(tags, i);
-		if (!json_is_string(v))
-			continue;
-		t = arena_zalloc(p->items, sizeof(*t));
-		if (t == NULL)
-			return -ENOMEM;
-		r = normalize_text(json_string_value(v), json_string_length(v), TEXT_PLAIN, ITEM_MAX_SHORT, p->items,
-		    &t->term);
-		if (r == 0 && t->term != NULL) {
-			*ttail = t;
-			ttail = &t->next;
-		}
+		if (json_is_string(v))
+			r = normalize_add_tag(&it->tags, p->items, json_string_value(v), json_string_length(v));
 	}
 	for (i = 0; r == 0 && json_is_array(atts) && i < json_array_size(atts) && i < PARSE_MAX_ATTACHMENTS; i++) {
 		v = json_array_get(atts, i);
@@ -153,7 +157,7 @@ item_lists(struct feed_parser *p, const json_t *o)
 			return -ENOMEM;
 		at->size_in_bytes = -1;
 		at->duration = -1;
-		r = normalize_url(p->opts.base_url, s, len, URL_MEDIA, p->items, &at->url);
+		r = normalize_url(base, s, len, URL_MEDIA, p->items, &at->url);
 		if (r == 0 && (s = str(v, "mime_type", &len)) != NULL)
 			r = normalize_text(s, len, TEXT_PLAIN, ITEM_MAX_SHORT, p->items, &at->mime_type);
 		if (r == 0 && (s = str(v, "title", &len)) != NULL)
@@ -171,6 +175,24 @@ item_lists(struct feed_parser *p, const json_t *o)
 		}
 	}
 	return r;
+}
+
+/* The first WebSub hub of "hubs" (JSON Feed 1.1). */
+static int
+hub(struct feed_parser *p, const json_t *hubs)
+{
+	const json_t *h;
+	const char *s;
+	size_t i, len;
+
+	for (i = 0; json_is_array(hubs) && i < json_array_size(hubs); i++) {
+		h = json_array_get(hubs, i);
+		s = str(h, "url", &len);
+		if (s != NULL && json_is_string(json_object_get(h, "type")) &&
+		    strcasecmp(json_string_value(json_object_get(h, "type")), "WebSub") == 0)
+			return parser_feed_url(p, &p->feed->hub, NULL, s, len);
+	}
+	return 0;
 }
 
 static int
@@ -236,7 +258,8 @@ json_parse(struct feed_parser *p, const char *data, size_t len)
 	if (repaired || fallback)
 		f->recovered = true;
 	mend_surrogates(p->utf8.data, p->utf8.len);
-	doc = json_loadb(buf_str(&p->utf8), p->utf8.len, JSON_REJECT_DUPLICATES, &jerr);
+	/* NUL escapes are allowed in: text cleaning drops them with the other control characters. */
+	doc = json_loadb(buf_str(&p->utf8), p->utf8.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	buf_release(&p->utf8);
 	buf_release(&p->head);
 	if (doc == NULL)
@@ -264,7 +287,9 @@ json_parse(struct feed_parser *p, const char *data, size_t len)
 	if (r == 0 && (s = str(doc, "language", &slen)) != NULL)
 		r = parser_feed_language(p, s, slen);
 	if (r == 0)
-		r = authors(doc, &f->arena, p->opts.base_url, &f->authors);
+		r = authors(doc, &f->arena, parser_base(p, NULL), &f->authors);
+	if (r == 0)
+		r = hub(p, json_object_get(doc, "hubs"));
 	if (r < 0) {
 		json_decref(doc);
 		return parser_fail(p, r, 0, 0, "out of memory");

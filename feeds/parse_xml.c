@@ -58,6 +58,7 @@ enum field {
 	F_NONE,
 	F_DRAFT,		/* straight into a draft_text of the item */
 	F_ITEM_DATE_PUB, F_ITEM_DATE_MOD, F_ITEM_DATE_DC, F_ITEM_AUTHOR, F_ITEM_CREATOR, F_ITEM_TAG, F_ITEM_TAGS,
+	F_ITEM_DURATION,
 	F_FEED_TITLE, F_FEED_LINK, F_FEED_DESC, F_FEED_LANG, F_FEED_ICON, F_FEED_FAVICON,
 	F_FEED_AUTHOR, F_FEED_CREATOR,
 	F_PERSON_NAME, F_PERSON_EMAIL, F_PERSON_URI,
@@ -65,6 +66,7 @@ enum field {
 
 struct frame {
 	enum ctx	 ctx;
+	unsigned	 item;		/* for C_ITEM: which item it opened (see xml_state.items) */
 	const char	*base;		/* xml:base in scope, or NULL when none was ever set */
 	const char	*lang;		/* xml:lang in scope, or NULL */
 	bool		 own_base;	/* base was set here: free it when the frame goes */
@@ -82,6 +84,7 @@ struct xml_state {
 	char			*root_uri;	/* an unknown namespace the root element is in: read as core */
 	bool			 seen_root;
 	bool			 in_item;
+	unsigned		 items;		/* items opened so far: an item frame emits only if it is the latest */
 	/* The element whose text is being captured, if any. */
 	int			 cap_depth;	/* its depth; 0: none */
 	enum field		 cap_field;
@@ -386,22 +389,49 @@ cap_append_escaped(struct xml_state *x, const char *s, size_t len, bool attr)
 	cap_append(x, s + run, len - run);
 }
 
-/* A child element inside a captured HTML or XHTML field is kept as markup for the sanitizer. */
+/*
+ * A child element inside a captured HTML or XHTML field is kept as markup for the sanitizer. Its
+ * links are resolved here when an xml:base inside the field changed the base: the sanitizer only
+ * knows the field's own.
+ */
 static void
-cap_start_tag(struct xml_state *x, const xmlChar *name, int nattrs, const xmlChar **attrs)
+cap_start_tag(struct xml_state *x, const struct frame *f, const xmlChar *name, int nattrs, const xmlChar **attrs)
 {
+	const struct frame *field = &x->stack[x->cap_depth - 1];
+	const char *v, *aname;
+	struct buf abs;
+	size_t vlen;
 	int i;
 
 	cap_append(x, "<", 1);
 	cap_append(x, (const char *)name, strlen((const char *)name));
 	for (i = 0; i < nattrs; i++, attrs += 5) {
+		aname = (const char *)attrs[0];
+		if (attrs[2] != NULL)
+			continue;	/* xml:base, xml:lang, xlink:...: nothing HTML reads */
+		v = attr_value(x, 1, attrs, aname, &vlen);
+		if (v == NULL)
+			continue;
+		buf_init(&abs, ITEM_MAX_SHORT);
+		if (f->base != field->base && f->base != NULL && (strcmp(aname, "href") == 0 ||
+		    strcmp(aname, "src") == 0) && url_resolve(f->base, v, vlen, &abs) == 0) {
+			v = buf_str(&abs);
+			vlen = abs.len;
+		}
 		cap_append(x, " ", 1);
-		cap_append(x, (const char *)attrs[0], strlen((const char *)attrs[0]));
+		cap_append(x, aname, strlen(aname));
 		cap_append(x, "=\"", 2);
-		cap_append_escaped(x, (const char *)attrs[3], (size_t)(attrs[4] - attrs[3]), true);
+		cap_append_escaped(x, v, vlen, true);
 		cap_append(x, "\"", 1);
+		buf_release(&abs);
 	}
 	cap_append(x, ">", 1);
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
 static int
@@ -424,7 +454,7 @@ add_person(struct feed_parser *p, bool to_item, const char *name, size_t nlen, c
 		return -ENOMEM;
 	r = normalize_text(name, nlen, TEXT_PLAIN, ITEM_MAX_SHORT, a, &ps->name);
 	if (r == 0 && ulen > 0)
-		r = normalize_url(base, uri, ulen, URL_LINK, a, &ps->url);
+		r = normalize_url(parser_base(p, base), uri, ulen, URL_LINK, a, &ps->url);
 	if (r == 0 && ps->url == NULL && elen > 0) {
 		buf_init(&mail, ITEM_MAX_SHORT);
 		if (buf_puts(&mail, "mailto:") == 0 && buf_append(&mail, email, elen) == 0)
@@ -435,6 +465,9 @@ add_person(struct feed_parser *p, bool to_item, const char *name, size_t nlen, c
 		return r;
 	if (ps->name == NULL && ps->url == NULL)
 		return 0;
+	for (const struct person *o = to_item ? p->draft.item.authors : p->feed->authors; o != NULL; o = o->next)
+		if (same(o->name, ps->name) && same(o->url, ps->url))
+			return 0;	/* managingEditor and webMaster are often one person */
 	*tail = ps;
 	return 0;
 }
@@ -486,24 +519,7 @@ add_person_text(struct feed_parser *p, bool to_item, const char *s, size_t len, 
 static int
 add_tag(struct feed_parser *p, const char *s, size_t len)
 {
-	struct tag *t, **tail;
-	const char *term;
-	size_t count = 0;
-	int r;
-
-	r = normalize_text(s, len, TEXT_PLAIN, ITEM_MAX_SHORT, p->items, &term);
-	if (r < 0 || term == NULL)
-		return r;
-	for (tail = &p->draft.item.tags; *tail != NULL; tail = &(*tail)->next) {
-		if (strcmp((*tail)->term, term) == 0 || ++count >= PARSE_MAX_TAGS)
-			return 0;
-	}
-	t = arena_zalloc(p->items, sizeof(*t));
-	if (t == NULL)
-		return -ENOMEM;
-	t->term = term;
-	*tail = t;
-	return 0;
+	return normalize_add_tag(&p->draft.item.tags, p->items, s, len);
 }
 
 static int
@@ -526,7 +542,7 @@ add_attachment(struct feed_parser *p, struct xml_state *x, int n, const xmlChar 
 	v = attr_value(x, n, attrs, url_attr, &vlen);
 	if (v == NULL)
 		return 0;
-	r = normalize_url(base, v, vlen, URL_MEDIA, p->items, &at->url);
+	r = normalize_url(parser_base(p, base), v, vlen, URL_MEDIA, p->items, &at->url);
 	if (r < 0 || at->url == NULL)
 		return r;
 	/* Some of the same enclosure twice (RSS enclosure and Atom link): keep one. */
@@ -731,6 +747,7 @@ on_feed_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 	return C_SKIP;
 }
 
+static void	finish_field(struct feed_parser *, struct xml_state *, const struct frame *);
 static enum ctx	on_media(struct feed_parser *, struct xml_state *, const xmlChar *, int, const xmlChar **, const char *);
 
 /* An item's (or entry's) fields. */
@@ -835,6 +852,8 @@ on_item_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 			capture(x, F_DRAFT, &d->alt_summary, TEXT_PLAIN, base);
 		else if (is(name, "keywords"))
 			capture(x, F_ITEM_TAGS, NULL, TEXT_PLAIN, base);
+		else if (is(name, "duration"))
+			capture(x, F_ITEM_DURATION, NULL, TEXT_PLAIN, base);
 		else if (is(name, "category") && (v = attr_value(x, n, attrs, "text", &len)) != NULL)
 			(void)add_tag(p, v, len);
 		else if (is(name, "image") && !d->image.set && ((v = attr_value(x, n, attrs, "href", &len)) != NULL ||
@@ -953,13 +972,27 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *u
 	(void)scope(p, f, parent, nattrs, attrs);
 	f->ctx = C_SKIP;
 
+	ns = ns_of(x, uri);
+	if (x->in_item && (ns == NS_CORE || ns == NS_ATOM) && (is(name, "item") || is(name, "entry"))) {
+		/*
+		 * An item inside an item: the previous one was never closed (libxml2's recovery closes the
+		 * wrong element for a stray end tag). End it here, so one broken item costs no others.
+		 */
+		if (x->cap_depth != 0)
+			finish_field(p, x, &x->stack[x->cap_depth - 1]);
+		x->in_item = false;
+		if (parser_emit(p) < 0) {
+			xmlStopParser(x->ctxt);
+			return;
+		}
+		pc = C_FEED;
+	}
 	if (x->cap_depth != 0) {
 		/* Inside a captured field: markup for HTML and XHTML, nothing for plain text. */
 		if (x->cap_markup)
-			cap_start_tag(x, name, nattrs, attrs);
+			cap_start_tag(x, f, name, nattrs, attrs);
 		return;
 	}
-	ns = ns_of(x, uri);
 	switch (pc) {
 	case C_TOP:
 		c = on_root(p, x, name, uri, ns, nattrs, attrs);
@@ -967,8 +1000,8 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *u
 	case C_ROOT:
 		if ((ns == NS_CORE || ns == NS_ATOM) && is(name, "channel"))
 			c = C_FEED;
-		else if ((ns == NS_CORE || ns == NS_ATOM) && is(name, "item"))
-			c = on_feed_child(p, x, name, ns, nattrs, attrs, f->base);
+		else if ((ns == NS_CORE || ns == NS_ATOM) && (is(name, "item") || is(name, "image")))
+			c = on_feed_child(p, x, name, ns, nattrs, attrs, f->base);	/* RSS 1.0 puts them here */
 		break;
 	case C_FEED:
 		c = on_feed_child(p, x, name, ns, nattrs, attrs, f->base);
@@ -1004,11 +1037,35 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *u
 		if (f->lang != NULL)
 			(void)parser_feed_language(p, f->lang, strlen(f->lang));
 	}
+	if (c == C_ITEM)
+		f->item = ++x->items;
 	if (c == C_ITEM && f->lang != NULL && !p->draft.language.set) {
 		draft_text_begin(&p->draft.language, TEXT_PLAIN, NULL);
 		draft_text_append(&p->draft.language, f->lang, strlen(f->lang));
 	}
 	f->ctx = c;
+}
+
+/* itunes:duration: seconds, "MM:SS" or "HH:MM:SS"; -1 when unreadable. */
+static int64_t
+parse_duration(const char *s)
+{
+	int64_t t = 0, part;
+	int fields = 0;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	do {
+		if (*s < '0' || *s > '9' || ++fields > 3)
+			return -1;
+		for (part = 0; *s >= '0' && *s <= '9'; s++)
+			if ((part = part * 10 + (*s - '0')) > 100000000)
+				return -1;
+		t = t * 60 + part;
+	} while (*s == ':' && *++s != '\0');
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	return *s == '\0' ? t : -1;
 }
 
 /* A captured field is complete: turn its text into the feed's or the item's value. */
@@ -1047,6 +1104,9 @@ finish_field(struct feed_parser *p, struct xml_state *x, const struct frame *f)
 		break;
 	case F_ITEM_TAG:
 		r = add_tag(p, s, len);
+		break;
+	case F_ITEM_DURATION:
+		p->draft.duration = parse_duration(s);
 		break;
 	case F_ITEM_TAGS:
 		/* <tags>one, two</tags> and itunes:keywords: a comma-separated list. */
@@ -1128,7 +1188,7 @@ on_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *uri
 		    x->person[1].len, buf_str(&x->person[2]), x->person[2].len, f->base);
 		if (r < 0)
 			stop(p, r, "out of memory", NULL);
-	} else if (f->ctx == C_ITEM) {
+	} else if (f->ctx == C_ITEM && x->in_item && f->item == x->items) {
 		x->in_item = false;
 		if (parser_emit(p) < 0)
 			xmlStopParser(x->ctxt);
@@ -1188,7 +1248,7 @@ xml_open(struct feed_parser *p)
 		return -ENOMEM;
 	}
 	/* Never NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE: see shared/security/REFERENCE.md §1. */
-	(void)xmlCtxtUseOptions(x->ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_RECOVER |
+	(void)xmlCtxtUseOptions(x->ctxt, XML_PARSE_NONET | XML_PARSE_RECOVER |
 	    XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	p->xml = x;
 	return 0;
@@ -1206,14 +1266,20 @@ xml_push(struct feed_parser *p, bool last)
 		return parser_fail(p, r, 0, 0, "out of memory");
 	if (x->fix.changed)
 		p->feed->recovered = true;
+	if (x->fix.declares_entity) {
+		/* Entities declared in a DOCTYPE are how XXE and billion-laughs attacks start: no feed needs them. */
+		return parser_fail(p, -EBADMSG, xmlSAX2GetLineNumber(x->ctxt), 0,
+		    "document declares entities in its DOCTYPE, refused");
+	}
 	if (x->fixed.len > 0 || last)
 		(void)xmlParseChunk(x->ctxt, buf_str(&x->fixed), (int)x->fixed.len, last);
 	if (p->state == P_FAILED)
 		return p->error;
 	if (last && !x->seen_root) {
-		if (p->err.msg[0] == '\0')
-			(void)snprintf(p->err.msg, sizeof(p->err.msg), "no root element");
-		return parser_fail(p, -EBADMSG, p->err.line, p->err.column, "not a feed: %s", p->err.msg);
+		char why[sizeof(p->err.msg)];
+
+		(void)snprintf(why, sizeof(why), "%s", p->err.msg[0] != '\0' ? p->err.msg : "no root element");
+		return parser_fail(p, -EBADMSG, p->err.line, p->err.column, "not a feed: %s", why);
 	}
 	return 0;
 }

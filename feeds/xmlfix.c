@@ -130,7 +130,6 @@ open_markup(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *ou
 			return 0;
 		if (n >= len && strncasecmp(p, marks[i].open, len) == 0) {
 			x->state = marks[i].state;
-			*r = buf_append(out, p, len);
 			return len;
 		}
 	}
@@ -146,25 +145,54 @@ open_markup(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *ou
 	return 1;
 }
 
-/* Copies up to and including the closing mark, or all but a possible start of it. */
+/* CDATA text as escaped character data. */
+static int
+escape_cdata(struct buf *out, const char *p, size_t n)
+{
+	size_t i, run = 0;
+	const char *rep;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++) {
+		if (p[i] == '&')
+			rep = "&amp;";
+		else if (p[i] == '<')
+			rep = "&lt;";
+		else if (p[i] == '>')
+			rep = "&gt;";
+		else
+			continue;
+		r = buf_append(out, p + run, i - run);
+		if (r == 0)
+			r = buf_puts(out, rep);
+		run = i + 1;
+	}
+	return r == 0 ? buf_append(out, p + run, n - run) : r;
+}
+
+/*
+ * Passes over a CDATA section, comment or PI up to and including its closing mark (or all but a
+ * possible start of it). A CDATA section's text goes to out as escaped character data: libxml2
+ * hands that on in small pieces, where a CDATA section is gathered whole and refused past 10 MB.
+ */
 static size_t
 skip_to(struct xmlfix *x, const char *p, size_t n, bool last, const char *close, struct buf *out, int *r)
 {
-	size_t len = strlen(close);
+	size_t len = strlen(close), used;
 	const char *e = memmem(p, n, close, len);
+	bool copy = x->state == S_CDATA;
 
 	if (e != NULL) {
+		used = (size_t)(e - p) + len;
 		x->state = S_TEXT;
-		*r = buf_append(out, p, (size_t)(e - p) + len);
-		return (size_t)(e - p) + len;
+	} else if (last) {
+		used = n;
+	} else {
+		used = n >= len ? n - (len - 1) : 0;
 	}
-	if (last) {
-		*r = buf_append(out, p, n);
-		return n;
-	}
-	n = n >= len ? n - (len - 1) : 0;
-	*r = buf_append(out, p, n);
-	return n;
+	if (copy)
+		*r = escape_cdata(out, p, e != NULL ? used - len : used);
+	return used;
 }
 
 int
@@ -236,9 +264,18 @@ xmlfix_run(struct xmlfix *x, struct buf *in, bool last, struct buf *out)
 			i += skip_to(x, p + i, n - i, last, "?>", out, &r);
 			goto maybe_keep;
 		case S_DOCTYPE:
+			/* Dropped; only whether it declares an entity matters. */
 			run = i;
 			while (run < n) {
 				c = (unsigned char)p[run++];
+				if (x->quote == 0 && c == (unsigned char)"<!ENTITY"[x->entity_match]) {
+					if (++x->entity_match == 8) {
+						x->declares_entity = true;
+						x->entity_match = 0;
+					}
+				} else {
+					x->entity_match = c == '<' ? 1 : 0;
+				}
 				if (x->quote != 0) {
 					if (c == (unsigned char)x->quote)
 						x->quote = 0;
@@ -253,7 +290,6 @@ xmlfix_run(struct xmlfix *x, struct buf *in, bool last, struct buf *out)
 					break;
 				}
 			}
-			r = buf_append(out, p + i, run - i);
 			i = run;
 			break;
 		}

@@ -10,7 +10,9 @@ struct xmlfix {
 	int	state;		/* where the previous chunk ended: text, tag, comment, CDATA, PI, DOCTYPE */
 	char	quote;		/* the open quote inside a tag or DOCTYPE, or 0 */
 	int	brackets;	/* '[' depth inside a DOCTYPE */
+	int	entity_match;	/* how much of "<!ENTITY" the DOCTYPE has just shown */
 	bool	changed;	/* something was mended */
+	bool	declares_entity;	/* the DOCTYPE declares an entity: the caller refuses the document */
 };
 
 void	xmlfix_init(struct xmlfix *x);
@@ -19,8 +21,11 @@ void	xmlfix_init(struct xmlfix *x);
  * Reads UTF-8 XML from in and appends it to out, mended: an '&' that starts no well-formed
  * reference becomes "&amp;"; HTML named entities (&nbsp;, &hellip;, ...) become numeric references;
  * numeric references to characters XML forbids become U+FFFD, and those to 128-159 the Windows-1252
- * characters HTML reads them as; a '<' that starts no markup becomes "&lt;". Text inside comments,
- * CDATA sections, processing instructions and the DOCTYPE is left alone. What cannot be decided
+ * characters HTML reads them as; a '<' that starts no markup becomes "&lt;". CDATA sections become
+ * escaped text, the same characters to a parser, which libxml2 then hands on in small pieces instead
+ * of gathering a section whole (and refusing one past 10 MB). Comments, processing instructions (the XML declaration too) and the DOCTYPE are
+ * dropped: a feed needs none of them, and libxml2's push parser misreads them when a chunk ends
+ * inside one; a DOCTYPE that declares an entity sets declares_entity. What cannot be decided
  * before more input arrives stays at the start of in (the rest of in is consumed); pass last = true
  * with the final chunk to decide everything. Returns 0, -ENOMEM or -E2BIG.
  */

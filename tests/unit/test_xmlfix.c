@@ -1,6 +1,7 @@
 /* test_xmlfix.c - the mending pass: what it changes, what it leaves alone, and chunk boundaries. */
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,11 +26,14 @@ static const struct {
 	{ "<a href=\"x?a=1&b=2\" t='&nbsp;'/>", "<a href=\"x?a=1&amp;b=2\" t='&#160;'/>" },
 	{ "<a t=\"a<b\"/>", "<a t=\"a&lt;b\"/>" },
 	{ "<a t=\"x>y&z\">&</a>", "<a t=\"x>y&amp;z\">&amp;</a>" },
-	{ "<![CDATA[a & b < c &nbsp;]]>&", "<![CDATA[a & b < c &nbsp;]]>&amp;" },
-	{ "<!-- a & b < c -->&", "<!-- a & b < c -->&amp;" },
-	{ "<?pi a & b?>&", "<?pi a & b?>&amp;" },
-	/* The DOCTYPE passes untouched (the parser refuses its ENTITY); an undeclared name is text. */
-	{ "<!DOCTYPE r [<!ENTITY e \"&#38;\">]><r>&e;</r>", "<!DOCTYPE r [<!ENTITY e \"&#38;\">]><r>&amp;e;</r>" },
+	{ "<![CDATA[a & b < c &nbsp;]]>&", "a &amp; b &lt; c &amp;nbsp;&amp;" },
+	{ "<t><![CDATA[<p>x</p>]]]]><![CDATA[>]]></t>", "<t>&lt;p&gt;x&lt;/p&gt;]]&gt;</t>" },
+	/* Comments, PIs and the DOCTYPE are dropped; an undeclared entity name is text. */
+	{ "<!-- a & b < c -->&", "&amp;" },
+	{ "<?xml version=\"1.0\"?><?pi a & b?>&", "&amp;" },
+	{ "<!--->x-->y<!---->z", "yz" },
+	{ "<!DOCTYPE rss SYSTEM \"a>b\"><rss/>", "<rss/>" },
+	{ "<!DOCTYPE r [<!ENTITY e \"&#38;\">]><r>&e;</r>", "<r>&amp;e;</r>" },
 	{ "<t>&verylongnamethatisnotanentityatallbutgoesonandon;</t>",
 	  "<t>&amp;verylongnamethatisnotanentityatallbutgoesonandon;</t>" },
 	{ "<t>&", "<t>&amp;" },
@@ -77,6 +81,40 @@ test_xmlfix_mends_and_leaves_alone(void **state)
 }
 
 static void
+test_xmlfix_flags_entity_declarations(void **state)
+{
+	static const struct {
+		const char	*in;
+		bool		 declares;
+	} docs[] = {
+		{ "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>", true },
+		{ "<!DOCTYPE r [<!ENTITY % p SYSTEM \"http://127.0.0.1:9/\"> %p;]><r/>", true },
+		{ "<!DOCTYPE rss PUBLIC \"-//Netscape//DTD RSS 0.91//EN\" \"http://x/rss-0.91.dtd\"><rss/>", false },
+		{ "<!DOCTYPE r SYSTEM \"<!ENTITY in a literal\"><r/>", false },
+		{ "<r><!-- <!DOCTYPE r [<!ENTITY x \"y\">]> --></r>", false },
+	};
+	struct xmlfix x;
+	struct buf in, out;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		xmlfix_init(&x);
+		buf_init(&in, 1 << 20);
+		buf_init(&out, 1 << 20);
+		for (k = 0; docs[i].in[k] != '\0'; k++) {	/* one byte at a time */
+			assert_int_equal(buf_append(&in, docs[i].in + k, 1), 0);
+			assert_int_equal(xmlfix_run(&x, &in, false, &out), 0);
+		}
+		assert_int_equal(xmlfix_run(&x, &in, true, &out), 0);
+		if (x.declares_entity != docs[i].declares)
+			fail_msg("case %zu: declares_entity %d", i, x.declares_entity);
+		buf_release(&in);
+		buf_release(&out);
+	}
+}
+
+static void
 test_xmlfix_output_limit_is_an_error(void **state)
 {
 	struct xmlfix x;
@@ -97,6 +135,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xmlfix_mends_and_leaves_alone),
+		cmocka_unit_test(test_xmlfix_flags_entity_declarations),
 		cmocka_unit_test(test_xmlfix_output_limit_is_an_error),
 	};
 
