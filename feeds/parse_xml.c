@@ -85,6 +85,7 @@ struct xml_state {
 	bool			 seen_root;
 	bool			 in_item;
 	unsigned		 items;		/* items opened so far: an item frame emits only if it is the latest */
+	bool			 media_title;	/* the item's title came from media:title: a real <title> replaces it */
 	/* The element whose text is being captured, if any. */
 	int			 cap_depth;	/* its depth; 0: none */
 	enum field		 cap_field;
@@ -683,6 +684,7 @@ on_feed_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 	if (ns == NS_CORE || ns == NS_ATOM) {
 		if (is(name, "item") || is(name, "entry")) {
 			x->in_item = true;
+			x->media_title = false;
 			item_draft_reset(&p->draft);
 			on_item_attrs(p, x, n, attrs, base);
 			return C_ITEM;
@@ -764,6 +766,9 @@ on_item_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 	case NS_CORE:
 	case NS_ATOM:
 		if (is(name, "title")) {
+			if (x->media_title)
+				draft_text_reset(&d->title);
+			x->media_title = false;
 			capture(x, F_DRAFT, &d->title, text_type_of(x, n, attrs, atomish ? TEXT_PLAIN : TEXT_HTML), base);
 		} else if (is(name, "link")) {
 			if (attr_find(n, attrs, "href", NULL) != NULL)
@@ -906,6 +911,7 @@ on_media(struct feed_parser *p, struct xml_state *x, const xmlChar *name, int n,
 	} else if (is(name, "category")) {
 		capture(x, F_ITEM_TAG, NULL, TEXT_PLAIN, base);
 	} else if (is(name, "title") && !d->title.set) {
+		x->media_title = true;
 		capture(x, F_DRAFT, &d->title, text_type_of(x, n, attrs, TEXT_PLAIN), base);
 	}
 	return C_SKIP;

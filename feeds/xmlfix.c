@@ -76,7 +76,7 @@ fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, i
 			return 0;
 		if (i > k && i < n && u[i] == ';') {
 			unsigned fixed = fix_code_point(cp);
-			if (fixed == cp) {
+			if (fixed == cp && u[2] != 'X') {	/* XML wants a lower-case x */
 				*r = buf_append(out, p, i + 1);
 			} else {
 				x->changed = true;
