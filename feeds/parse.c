@@ -120,11 +120,15 @@ start(struct feed_parser *p, bool last)
 		i++;
 	if (i == n && last)
 		return parser_fail(p, -EBADMSG, 1, 1, "empty document");
+	if (i == n)
+		return 0;	/* nothing but white space so far: keep collecting */
 	if (i < n && s[i] == '{') {
 		p->state = P_JSON;
 		return 0;	/* jansson reads whole documents: keep collecting */
 	}
-	r = charset_decoder_open((const char *)s, n, p->opts.charset, true, &p->dec, &fallback);
+	/* The same head whatever the chunking, so the same document decodes the same way. */
+	r = charset_decoder_open((const char *)s, n < SNIFF_BYTES ? n : SNIFF_BYTES, p->opts.charset, true,
+	    &p->dec, &fallback);
 	if (r < 0)
 		return parser_fail(p, r, 0, 0, "out of memory");
 	if (fallback)

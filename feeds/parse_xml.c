@@ -1274,7 +1274,7 @@ xml_push(struct feed_parser *p, bool last)
 		p->feed->recovered = true;
 	if (x->fix.declares_entity) {
 		/* Entities declared in a DOCTYPE are how XXE and billion-laughs attacks start: no feed needs them. */
-		return parser_fail(p, -EBADMSG, xmlSAX2GetLineNumber(x->ctxt), 0,
+		return parser_fail(p, -EBADMSG, x->fix.entity_line, x->fix.entity_col,
 		    "document declares entities in its DOCTYPE, refused");
 	}
 	if (x->fixed.len > 0 || last)

@@ -28,11 +28,13 @@
 #define SRCSET_MAX	32		/* srcset candidates looked at; the rest are dropped */
 /*
  * libxml2 2.9.14 compares each attribute name with all the earlier ones of its tag, and each end
- * tag with every open element: quadratic on hostile input. The input is cut before a start tag
- * with more attributes than this, and parsing stops (what was read is kept) when more than
- * HTML_MAX_DEPTH elements are open.
+ * tag (and <body>) with the open elements: quadratic on hostile input. The input is cut before a
+ * start tag with more attributes than ATTRS_MAX, and parsing stops (what was read is kept) when
+ * more elements are open than END_SCAN_BUDGET allows for the end tags the input holds, but never
+ * before HTML_MAX_DEPTH.
  */
 #define ATTRS_MAX	128
+#define END_SCAN_BUDGET	(1u << 24)
 #define REPLACEMENT	"\xEF\xBF\xBD"	/* U+FFFD, for invalid UTF-8 and NUL bytes */
 
 /* The elements we write, in the order of their names: the index is the id. */
@@ -256,6 +258,7 @@ struct san {
 	unsigned		 wrapper;	/* wrapper elements still open (at depths 1..wrapper) */
 	unsigned		 seen;		/* wrapper elements seen so far */
 	unsigned		 drop;		/* depth of the subtree being dropped, 0 if none */
+	unsigned		 depth_max;	/* deeper than this, libxml2 is stopped */
 	bool			 stopped;	/* too deep: the rest of the input is ignored */
 	size_t			 nopen;
 	struct open_el		 open[HTML_MAX_DEPTH];
@@ -828,7 +831,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 	if (s->err != 0 || s->stopped)
 		return;
 	s->depth++;
-	if (s->depth > HTML_MAX_DEPTH) {
+	if (s->depth > s->depth_max) {
 		s->stopped = true;
 		xmlStopParser(s->ctxt);
 		return;
@@ -871,7 +874,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 	if (id == E_IMG) {
 		long w = parse_length(val[AT_WIDTH]), h = parse_length(val[AT_HEIGHT]);
 
-		/* A tracking pixel: 1x1 or smaller, or no width or height at all. */
+		/* A tracking pixel: 1x1 or smaller, or zero wide or high. */
 		if ((w >= 0 && w <= 1 && h >= 0 && h <= 1) || w == 0 || h == 0)
 			return;
 	}
@@ -1097,19 +1100,24 @@ tag_scan(const char *p, size_t n, size_t max, bool *ret_closed)
 static bool
 is_unknown_void(const char *name, size_t n)
 {
-	static const char *const names[] = {
-		"wbr", "source", "embed", "track", "keygen", "bgsound", "image",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i]) == n && strncasecmp(name, names[i], n) == 0)
-			return true;
-	return false;
+	switch (n) {
+	case 3:
+		return strncasecmp(name, "wbr", 3) == 0;
+	case 5:
+		return strncasecmp(name, "embed", 5) == 0 || strncasecmp(name, "track", 5) == 0 ||
+		    strncasecmp(name, "image", 5) == 0;
+	case 6:
+		return strncasecmp(name, "source", 6) == 0 || strncasecmp(name, "keygen", 6) == 0;
+	case 7:
+		return strncasecmp(name, "bgsound", 7) == 0;
+	default:
+		return false;
+	}
 }
 
 /*
- * Prepares the markup in in (after its first from bytes) for libxml2:
+ * Prepares the markup in in (after its first from bytes) for libxml2, and counts in ret_scans the
+ * end tags and <body> tags, for which libxml2 searches the open elements:
  *  - the void elements it does not know get a " /" before their '>', so that it closes them
  *    at once instead of nesting what follows inside them (and, in a long run of <wbr>, stop at
  *    the nesting limit);
@@ -1118,10 +1126,10 @@ is_unknown_void(const char *name, size_t n)
  *    of the markup hides such a tag.
  */
 static int
-fix_tags(struct buf *in, size_t from)
+fix_tags(struct buf *in, size_t from, size_t *ret_scans)
 {
 	const char *p = in->data, *lt;
-	size_t n = in->len, i = from, tags_end = from, copied = 0, len, name;
+	size_t n = in->len, i = from, tags_end = from, copied = 0, len, name, scans = 0;
 	struct buf fixed;
 	bool closed;
 	int r = 0;
@@ -1130,6 +1138,8 @@ fix_tags(struct buf *in, size_t from)
 	while (i < n && (lt = memchr(p + i, '<', n - i)) != NULL) {
 		i = (size_t)(lt - p);
 		if (i + 1 == n || !is_letter(p[i + 1])) {
+			if (i + 2 < n && p[i + 1] == '/' && is_letter(p[i + 2]))
+				scans++;	/* an end tag */
 			i++;
 			continue;
 		}
@@ -1138,10 +1148,12 @@ fix_tags(struct buf *in, size_t from)
 			n = i;
 			break;
 		}
+		for (name = 1; is_name_char(p[i + name]); name++)
+			;
+		if (name == 5 && strncasecmp(p + i + 1, "body", 4) == 0)
+			scans++;
 		if (i >= tags_end) {	/* a tag in text, not one inside another's attributes */
 			tags_end = i + len;
-			for (name = 1; is_name_char(p[i + name]); name++)
-				;
 			if (!closed && p[i + len - 1] == '>' && is_unknown_void(p + i + 1, name - 1)) {
 				if (fixed.len == 0)
 					r = buf_reserve(&fixed, n);
@@ -1156,16 +1168,17 @@ fix_tags(struct buf *in, size_t from)
 		}
 		i++;
 	}
-	if (fixed.len == 0) {
+	if (fixed.len > 0) {
+		r = buf_append(&fixed, p + copied, n - copied);
+		if (r < 0)
+			goto out;
+		buf_release(in);
+		*in = fixed;
+		buf_init(&fixed, in->max);
+	} else {
 		buf_truncate(in, n);
-		goto out;
 	}
-	r = buf_append(&fixed, p + copied, n - copied);
-	if (r < 0)
-		goto out;
-	buf_release(in);
-	*in = fixed;
-	buf_init(&fixed, in->max);
+	*ret_scans = scans;
 out:
 	buf_release(&fixed);
 	return r;
@@ -1175,7 +1188,7 @@ int
 sanitize_html(const char *html, size_t len, const char *base, struct buf *out)
 {
 	htmlParserCtxtPtr ctxt = NULL;
-	size_t start = out->len;
+	size_t start = out->len, scans = 0;
 	struct buf in;
 	struct san s;
 	int r;
@@ -1194,9 +1207,11 @@ sanitize_html(const char *html, size_t len, const char *base, struct buf *out)
 	r = load(html, len, &in);
 	if (r < 0)
 		goto out;
-	r = fix_tags(&in, sizeof(WRAPPER) - 1);
+	r = fix_tags(&in, sizeof(WRAPPER) - 1, &scans);
 	if (r < 0)
 		goto out;
+	scans = END_SCAN_BUDGET / (scans + 1);
+	s.depth_max = scans > HTML_MAX_DEPTH ? (unsigned)scans : HTML_MAX_DEPTH;
 	ctxt = htmlNewParserCtxt();
 	if (ctxt == NULL) {
 		r = -ENOMEM;
@@ -1205,8 +1220,8 @@ sanitize_html(const char *html, size_t len, const char *base, struct buf *out)
 	memcpy(ctxt->sax, &sax, sizeof(sax));
 	ctxt->userData = &s;
 	s.ctxt = ctxt;
-	/* Only SAX callbacks: no document is built. */
-	(void)htmlCtxtReadMemory(ctxt, in.data, (int)in.len, NULL, "UTF-8", PARSE_OPTIONS);
+	/* Our SAX callbacks build no document; free one should libxml2 ever make it. */
+	xmlFreeDoc(htmlCtxtReadMemory(ctxt, in.data, (int)in.len, NULL, "UTF-8", PARSE_OPTIONS));
 	r = s.err;
 	if (r == 0 && ctxt->errNo == XML_ERR_NO_MEMORY)
 		r = -ENOMEM;

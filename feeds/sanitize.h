@@ -16,9 +16,10 @@
  * tree with every attribute quoted, no comments, no CDATA, balanced tags. Text is escaped.
  * The result is idempotent: sanitizing the output again yields the same bytes.
  * base may be NULL (relative URLs are then dropped). White space is kept as given (CR LF becomes
- * LF); invalid UTF-8 and NUL bytes become U+FFFD. Hostile input is bounded: reading stops when
- * more than HTML_MAX_DEPTH elements are open and before a start tag with more than 128
- * attributes, and what was read is kept.
+ * LF); invalid UTF-8 and NUL bytes become U+FFFD. Hostile input is bounded: reading stops before
+ * a start tag with more than 128 attributes, and where elements nest so deep that libxml2's
+ * search of them for end tags would turn quadratic (never before HTML_MAX_DEPTH); what was read
+ * is kept. Elements nested deeper than HTML_MAX_DEPTH are unwrapped.
  * Returns 0 (possibly appending nothing), -ENOMEM or -E2BIG; out is unchanged on error.
  */
 int	sanitize_html(const char *html, size_t len, const char *base, struct buf *out);

@@ -16,6 +16,24 @@ void
 xmlfix_init(struct xmlfix *x)
 {
 	memset(x, 0, sizeof(*x));
+	x->line = 1;
+	x->col = 1;
+}
+
+/* The line and column (from 1) of p[n], where p[0] is at x->line, x->col. */
+static void
+position(const struct xmlfix *x, const char *p, size_t n, int *ret_line, int *ret_col)
+{
+	const char *s = p, *e = p + n, *nl;
+	int line = x->line, col = x->col;
+
+	while ((nl = memchr(s, '\n', (size_t)(e - s))) != NULL) {
+		line++;
+		col = 1;
+		s = nl + 1;
+	}
+	*ret_line = line;
+	*ret_col = col + (int)(e - s);
 }
 
 static bool
@@ -268,13 +286,37 @@ xmlfix_run(struct xmlfix *x, struct buf *in, bool last, struct buf *out)
 			run = i;
 			while (run < n) {
 				c = (unsigned char)p[run++];
+				if (x->in_comment) {
+					/* A comment or PI in the internal subset may hold anything, "]>" too. */
+					if (c == '>' && (x->in_comment == '?' ? x->dashes >= 1 : x->dashes >= 2))
+						x->in_comment = 0;
+					x->dashes = c == x->in_comment ? x->dashes + 1 : 0;
+					continue;
+				}
+				if (x->quote == 0 && x->comment_match == 1 && c == '?') {
+					x->in_comment = '?';
+					x->dashes = 0;
+					x->comment_match = 0;
+					continue;
+				}
 				if (x->quote == 0 && c == (unsigned char)"<!ENTITY"[x->entity_match]) {
 					if (++x->entity_match == 8) {
+						if (!x->declares_entity)
+							position(x, p, run >= 8 ? run - 8 : 0, &x->entity_line, &x->entity_col);
 						x->declares_entity = true;
 						x->entity_match = 0;
 					}
 				} else {
 					x->entity_match = c == '<' ? 1 : 0;
+				}
+				if (x->quote == 0 && c == (unsigned char)"<!--"[x->comment_match]) {
+					if (++x->comment_match == 4) {
+						x->in_comment = '-';
+						x->dashes = 0;
+						x->comment_match = 0;
+					}
+				} else {
+					x->comment_match = c == '<' ? 1 : 0;
 				}
 				if (x->quote != 0) {
 					if (c == (unsigned char)x->quote)
@@ -301,6 +343,7 @@ maybe_keep:
 keep:
 	if (r < 0)
 		return r;
+	position(x, p, i, &x->line, &x->col);
 	/* Whatever is undecided moves to the front of in for the next chunk. */
 	if (in->data != NULL) {
 		memmove(in->data, p + i, n - i);

@@ -11,6 +11,13 @@ struct xmlfix {
 	char	quote;		/* the open quote inside a tag or DOCTYPE, or 0 */
 	int	brackets;	/* '[' depth inside a DOCTYPE */
 	int	entity_match;	/* how much of "<!ENTITY" the DOCTYPE has just shown */
+	int	comment_match;	/* how much of "<!--" the DOCTYPE has just shown */
+	int	dashes;		/* closing characters just seen inside that comment or PI */
+	char	in_comment;	/* inside a comment ('-') or PI ('?') in the DOCTYPE, or 0 */
+	int	line;		/* line and column of the next byte, counted from 1 */
+	int	col;
+	int	entity_line;	/* where the first entity declaration starts */
+	int	entity_col;
 	bool	changed;	/* something was mended */
 	bool	declares_entity;	/* the DOCTYPE declares an entity: the caller refuses the document */
 };
