@@ -8,6 +8,7 @@
 #include <libxml/parserInternals.h>
 
 #include "date.h"
+#include "escape.h"
 #include "limits.h"
 #include "parse_impl.h"
 #include "url.h"
@@ -359,35 +360,13 @@ cap_append(struct xml_state *x, const char *s, size_t len)
 
 /* Appends s escaped for markup: the characters of an XHTML field are text, not tags. */
 static void
-cap_append_escaped(struct xml_state *x, const char *s, size_t len, bool attr)
+cap_append_escaped(struct xml_state *x, const char *s, size_t len)
 {
-	size_t i, run = 0;
-	const char *rep;
+	struct buf *b = x->cap_draft != NULL ? &x->cap_draft->raw : &x->scratch;
 
-	for (i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = attr ? "&quot;" : NULL;
-			break;
-		default:
-			rep = NULL;
-		}
-		if (rep == NULL)
-			continue;
-		cap_append(x, s + run, i - run);
-		cap_append(x, rep, strlen(rep));
-		run = i + 1;
-	}
-	cap_append(x, s + run, len - run);
+	/* Past the field limit the text is cut (a draft) or the field dropped (scratch), as in cap_append(). */
+	if ((x->cap_draft != NULL || x->cap_field != F_NONE) && escape_xml(b, s, len) < 0 && x->cap_draft == NULL)
+		x->cap_field = F_NONE;
 }
 
 /*
@@ -422,7 +401,7 @@ cap_start_tag(struct xml_state *x, const struct frame *f, const xmlChar *name, i
 		cap_append(x, " ", 1);
 		cap_append(x, aname, strlen(aname));
 		cap_append(x, "=\"", 2);
-		cap_append_escaped(x, v, vlen, true);
+		cap_append_escaped(x, v, vlen);
 		cap_append(x, "\"", 1);
 		buf_release(&abs);
 	}
@@ -1215,7 +1194,7 @@ on_characters(void *ctx, const xmlChar *ch, int len)
 	if (x->cap_depth == 0 || len <= 0)
 		return;
 	if (x->cap_type == TEXT_XHTML)
-		cap_append_escaped(x, (const char *)ch, (size_t)len, false);
+		cap_append_escaped(x, (const char *)ch, (size_t)len);
 	else
 		cap_append(x, (const char *)ch, (size_t)len);
 }

@@ -6,6 +6,7 @@
 #include <libxml/HTMLparser.h>
 
 #include "charset.h"
+#include "escape.h"
 #include "xmlfix.h"
 
 #define REF_MAX		40	/* longest reference we look at: "&#x" and digits, or an entity name */
@@ -163,31 +164,6 @@ open_markup(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *ou
 	return 1;
 }
 
-/* CDATA text as escaped character data. */
-static int
-escape_cdata(struct buf *out, const char *p, size_t n)
-{
-	size_t i, run = 0;
-	const char *rep;
-	int r = 0;
-
-	for (i = 0; i < n && r == 0; i++) {
-		if (p[i] == '&')
-			rep = "&amp;";
-		else if (p[i] == '<')
-			rep = "&lt;";
-		else if (p[i] == '>')
-			rep = "&gt;";
-		else
-			continue;
-		r = buf_append(out, p + run, i - run);
-		if (r == 0)
-			r = buf_puts(out, rep);
-		run = i + 1;
-	}
-	return r == 0 ? buf_append(out, p + run, n - run) : r;
-}
-
 /*
  * Passes over a CDATA section, comment or PI up to and including its closing mark (or all but a
  * possible start of it). A CDATA section's text goes to out as escaped character data: libxml2
@@ -209,7 +185,7 @@ skip_to(struct xmlfix *x, const char *p, size_t n, bool last, const char *close,
 		used = n >= len ? n - (len - 1) : 0;
 	}
 	if (copy)
-		*r = escape_cdata(out, p, e != NULL ? used - len : used);
+		*r = escape_xml(out, p, e != NULL ? used - len : used);
 	return used;
 }
 

@@ -26,7 +26,7 @@ static const struct {
 	{ "<a href=\"x?a=1&b=2\" t='&nbsp;'/>", "<a href=\"x?a=1&amp;b=2\" t='&#160;'/>" },
 	{ "<a t=\"a<b\"/>", "<a t=\"a&lt;b\"/>" },
 	{ "<a t=\"x>y&z\">&</a>", "<a t=\"x>y&amp;z\">&amp;</a>" },
-	{ "<![CDATA[a & b < c &nbsp;]]>&", "a &amp; b &lt; c &amp;nbsp;&amp;" },
+	{ "<![CDATA[a & b < c &nbsp;\"']]>&", "a &amp; b &lt; c &amp;nbsp;&quot;&#39;&amp;" },
 	{ "<t><![CDATA[<p>x</p>]]]]><![CDATA[>]]></t>", "<t>&lt;p&gt;x&lt;/p&gt;]]&gt;</t>" },
 	/* Comments, PIs and the DOCTYPE are dropped; an undeclared entity name is text. */
 	{ "<!-- a & b < c -->&", "&amp;" },
