@@ -50,6 +50,15 @@ escape_json(struct buf *out, const char *s, size_t len)
 	return r;
 }
 
+/* Bytes escape_xml() must look at: markup, quotes, C0 controls but tab/CR/LF, and 0xEF (U+FFFE/U+FFFF). */
+static const unsigned char xml_special[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+	[0x08] = 1, [0x0B] = 1, [0x0C] = 1, [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1,
+	[0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1,
+	[0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1, [0xEF] = 1,
+};
+
 int
 escape_xml(struct buf *out, const char *s, size_t len)
 {
@@ -60,9 +69,7 @@ escape_xml(struct buf *out, const char *s, size_t len)
 
 	while (r == 0 && i < len) {
 		run = i;
-		while (run < len && u[run] != '&' && u[run] != '<' && u[run] != '>' && u[run] != '"' &&
-		    u[run] != '\'' && (u[run] >= 0x20 || u[run] == '\t' || u[run] == '\n' || u[run] == '\r') &&
-		    !(u[run] == 0xEF && run + 2 < len && u[run + 1] == 0xBF && u[run + 2] >= 0xBE))
+		while (run < len && !xml_special[u[run]])
 			run++;
 		r = buf_append(out, s + i, run - i);
 		if (r < 0 || run == len)
@@ -85,8 +92,13 @@ escape_xml(struct buf *out, const char *s, size_t len)
 			rep = "&#39;";
 			break;
 		case 0xEF:
-			i += 2;		/* U+FFFE or U+FFFF: not XML */
-			/* fall through */
+			if (i + 2 < len && u[i + 1] == 0xBF && u[i + 2] >= 0xBE) {
+				i += 2;		/* U+FFFE or U+FFFF: not XML */
+				rep = "";
+			} else {
+				rep = "\xEF";	/* any other character from U+F000 on */
+			}
+			break;
 		default:
 			rep = "";	/* a control character XML forbids */
 		}

@@ -166,26 +166,32 @@ open_markup(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *ou
 
 /*
  * Passes over a CDATA section, comment or PI up to and including its closing mark (or all but a
- * possible start of it). A CDATA section's text goes to out as escaped character data: libxml2
- * hands that on in small pieces, where a CDATA section is gathered whole and refused past 10 MB.
+ * possible start of it). A CDATA section is copied, and closed at the end of every chunk and
+ * reopened in the next: libxml2 gathers a section whole before handing it on, and refuses one past
+ * 10 MB, so no section it sees is longer than a chunk.
  */
 static size_t
 skip_to(struct xmlfix *x, const char *p, size_t n, bool last, const char *close, struct buf *out, int *r)
 {
 	size_t len = strlen(close), used;
 	const char *e = memmem(p, n, close, len);
-	bool copy = x->state == S_CDATA;
 
 	if (e != NULL) {
 		used = (size_t)(e - p) + len;
-		x->state = S_TEXT;
 	} else if (last) {
 		used = n;
 	} else {
 		used = n >= len ? n - (len - 1) : 0;
 	}
-	if (copy)
-		*r = escape_xml(out, p, e != NULL ? used - len : used);
+	if (x->state == S_CDATA && (used > 0 || e != NULL)) {
+		*r = buf_puts(out, "<![CDATA[");
+		if (*r == 0)
+			*r = buf_append(out, p, e != NULL ? used - len : used);
+		if (*r == 0)
+			*r = buf_puts(out, "]]>");
+	}
+	if (e != NULL)
+		x->state = S_TEXT;
 	return used;
 }
 

@@ -28,9 +28,9 @@ void	xmlfix_init(struct xmlfix *x);
  * Reads UTF-8 XML from in and appends it to out, mended: an '&' that starts no well-formed
  * reference becomes "&amp;"; HTML named entities (&nbsp;, &hellip;, ...) become numeric references;
  * numeric references to characters XML forbids become U+FFFD, and those to 128-159 the Windows-1252
- * characters HTML reads them as; a '<' that starts no markup becomes "&lt;". CDATA sections become
- * escaped text, the same characters to a parser, which libxml2 then hands on in small pieces instead
- * of gathering a section whole (and refusing one past 10 MB). Comments, processing instructions (the XML declaration too) and the DOCTYPE are
+ * characters HTML reads them as; a '<' that starts no markup becomes "&lt;". A CDATA section is
+ * closed at each chunk's end and reopened in the next, so libxml2, which gathers a section whole
+ * (and refuses one past 10 MB), never sees one longer than a chunk. Comments, processing instructions (the XML declaration too) and the DOCTYPE are
  * dropped: a feed needs none of them, and libxml2's push parser misreads them when a chunk ends
  * inside one; a DOCTYPE that declares an entity sets declares_entity. What cannot be decided
  * before more input arrives stays at the start of in (the rest of in is consumed); pass last = true
