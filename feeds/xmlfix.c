@@ -182,6 +182,9 @@ skip_to(struct xmlfix *x, const char *p, size_t n, bool last, const char *close,
 		used = n;
 	} else {
 		used = n >= len ? n - (len - 1) : 0;
+		/* A section split here must not split a character: libxml2 checks each piece's UTF-8. */
+		while (used > 0 && ((unsigned char)p[used] & 0xC0) == 0x80)
+			used--;
 	}
 	if (x->state == S_CDATA && (used > 0 || e != NULL)) {
 		*r = buf_puts(out, "<![CDATA[");

@@ -28,6 +28,7 @@ static const struct {
 	{ "<a t=\"x>y&z\">&</a>", "<a t=\"x>y&amp;z\">&amp;</a>" },
 	{ "<![CDATA[a & b < c &nbsp;]]>&", "<![CDATA[a & b < c &nbsp;]]>&amp;" },
 	{ "<t><![CDATA[]]></t>", "<t><![CDATA[]]></t>" },
+	{ "<t><![CDATA[\xC3\xBC\xE2\x80\xA6\xF0\x9F\x98\x80]]></t>", "<t><![CDATA[\xC3\xBC\xE2\x80\xA6\xF0\x9F\x98\x80]]></t>" },
 	/* Comments, PIs and the DOCTYPE are dropped; an undeclared entity name is text. */
 	{ "<!-- a & b < c -->&", "&amp;" },
 	{ "<?xml version=\"1.0\"?><?pi a & b?>&", "&amp;" },
