@@ -452,6 +452,59 @@ out:
 	return r;
 }
 
+/*
+ * True when ref is an absolute http(s) URL that resolving would give back unchanged: lower-case
+ * scheme, a lower-case host name (no port, no IP address, no escapes) followed by '/', and a path,
+ * query and fragment of printable ASCII that needs no escaping and has no dot segments. Anything
+ * else takes the full path.
+ */
+static bool
+already_resolved(const char *s, size_t n)
+{
+	size_t i, host, seg;
+	bool letter = false;
+	unsigned char c;
+
+	if (n >= URL_MAX_LEN)
+		return false;
+	if (n > 7 && memcmp(s, "http://", 7) == 0)
+		i = 7;
+	else if (n > 8 && memcmp(s, "https://", 8) == 0)
+		i = 8;
+	else
+		return false;
+	for (host = i; i < n && s[i] != '/'; i++) {
+		c = (unsigned char)s[i];
+		if (c == '.') {
+			if (i == host || s[i - 1] == '.')
+				return false;
+			letter = false;		/* a new label: an IP address has no letter in its last */
+		} else if (c >= 'a' && c <= 'z') {
+			letter = true;
+		} else if (!is_digit(c) && c != '-') {
+			return false;
+		}
+	}
+	if (i == host || i == n || s[i - 1] == '.' || !letter)
+		return false;
+	for (seg = i; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}", c) != NULL)
+			return false;
+		if (c == '%' && (i + 2 >= n || hex_value((unsigned char)s[i + 1]) < 0 ||
+		    hex_value((unsigned char)s[i + 2]) < 0))
+			return false;
+		if (seg != 0 && (c == '/' || c == '?' || c == '#')) {
+			/* A "." or ".." path segment just ended: removing those is the full path's work. */
+			if ((i - seg == 2 && s[seg + 1] == '.') || (i - seg == 3 && s[seg + 1] == '.' && s[seg + 2] == '.'))
+				return false;
+			seg = c == '/' ? i : 0;	/* past the path, segments no longer matter */
+		}
+	}
+	return !(seg != 0 && ((n - seg == 2 && s[seg + 1] == '.') || (n - seg == 3 && s[seg + 1] == '.' &&
+	    s[seg + 2] == '.')));
+}
+
 int
 url_resolve(const char *base, const char *ref, size_t ref_len, struct buf *out)
 {
@@ -460,6 +513,8 @@ url_resolve(const char *base, const char *ref, size_t ref_len, struct buf *out)
 
 	if (ref == NULL)
 		return -EINVAL;
+	if (already_resolved(ref, ref_len))
+		return buf_append(out, ref, ref_len);	/* most links: no need for libcurl */
 	buf_init(&res, URL_MAX_LEN);
 	r = resolve(base, ref, ref_len, &res);
 	if (r < 0)

@@ -580,6 +580,39 @@ test_canonical_keeps_out_on_error(void **state)
 	buf_release(&out);
 }
 
+/* Absolute links take a shortcut past libcurl; near misses must still come out normalized. */
+static void
+test_resolve_absolute_links_shortcut_agrees(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} cases[] = {
+		{ "http://example.org/a/b?x=1&y=%2F#f", "http://example.org/a/b?x=1&y=%2F#f" },
+		{ "https://www.example-news.co.uk/2026/11/26/story.html", "https://www.example-news.co.uk/2026/11/26/story.html" },
+		{ "http://example.org/a/./b/../c", "http://example.org/a/c" },
+		{ "http://example.org/a/..", "http://example.org/" },
+		{ "http://example.org/a?q=/./", "http://example.org/a?q=/./" },
+		{ "HTTP://Example.ORG/x", "http://Example.ORG/x" },	/* the host keeps its case */
+		{ "http://example.org", "http://example.org/" },
+		{ "http://example.org/a b", "http://example.org/a%20b" },
+		{ "http://example.org/%zz", "http://example.org/%zz" },	/* a stray % is kept */
+		{ "http://2130706433/", "http://127.0.0.1/" },
+		{ "http://0x7f.1/", "http://127.0.0.1/" },
+	};
+	struct buf b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_init(&b, 4096);
+		assert_int_equal(url_resolve("http://base.example/", cases[i].in, strlen(cases[i].in), &b), 0);
+		if (strcmp(buf_str(&b), cases[i].want) != 0)
+			fail_msg("%s: got %s, want %s", cases[i].in, buf_str(&b), cases[i].want);
+		buf_release(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -600,6 +633,7 @@ main(void)
 		cmocka_unit_test(test_canonical_forms),
 		cmocka_unit_test(test_canonical_equivalent_urls_agree),
 		cmocka_unit_test(test_canonical_keeps_out_on_error),
+		cmocka_unit_test(test_resolve_absolute_links_shortcut_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
