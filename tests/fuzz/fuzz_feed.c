@@ -404,6 +404,8 @@ pad(const uint8_t *d, size_t n, size_t *ret_len)
 	bool be = false;
 	char *s;
 
+	if (n == 0)
+		return NULL;
 	if (n >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF) {
 		at = 3;
 	} else if (n >= 2 && ((d[0] == 0xFF && d[1] == 0xFE) || (d[0] == 0xFE && d[1] == 0xFF)) &&
