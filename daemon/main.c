@@ -79,7 +79,7 @@ cmd_parse(int argc, char **argv)
 	const char *base = NULL, *charset = NULL, *path = NULL;
 	struct feed_parser *p = NULL;
 	struct parse_error err = { 0 };
-	struct parse_opts opts;
+	struct parse_opts opts = { 0 };
 	struct parse_out out;
 	struct arena items;
 	struct feed feed;

@@ -32,7 +32,8 @@ const char	*charset_decoder_name(const struct charset_decoder *d);
  * Windows-1252; elsewhere U+FFFD), and characters XML 1.0 forbids (C0 controls other than tab, CR,
  * LF; U+FFFE, U+FFFF) are dropped. A sequence cut by the end of the chunk is kept for the next call;
  * pass last = true with the final chunk (it may be empty). *ret_repaired is set when anything was
- * repaired or dropped. Returns 0, -ENOMEM, -E2BIG (out is full; what was appended stays).
+ * repaired or dropped. Returns 0, -ENOMEM, -E2BIG (out is full; what was appended stays), or -EINVAL
+ * when iconv fails in a way that is not bad input.
  */
 int	charset_decode(struct charset_decoder *d, const char *in, size_t len, bool last,
 	    struct buf *out, bool *ret_repaired);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "limits.h"
 #include "normalize.h"
 #include "sanitize.h"
@@ -140,11 +141,15 @@ normalize_add_tag(struct tag **list, struct arena *a, const char *s, size_t len)
 	size_t count = 0;
 	int r;
 
+	for (tail = list; *tail != NULL; tail = &(*tail)->next)
+		count++;
+	if (count >= PARSE_MAX_TAGS)
+		return 0;	/* checked first: a million <category> elements allocate nothing */
 	r = normalize_text(s, len, TEXT_PLAIN, ITEM_MAX_SHORT, a, &term);
 	if (r < 0 || term == NULL)
 		return r;
-	for (tail = list; *tail != NULL; tail = &(*tail)->next)
-		if (strcmp((*tail)->term, term) == 0 || ++count >= PARSE_MAX_TAGS)
+	for (t = *list; t != NULL; t = t->next)
+		if (strcmp(t->term, term) == 0)
 			return 0;
 	t = arena_zalloc(a, sizeof(*t));
 	if (t == NULL)
@@ -192,26 +197,12 @@ static int
 text_as_html(const char *s, size_t len, struct buf *out)
 {
 	struct buf plain;
-	size_t i;
 	int r;
 
 	buf_init(&plain, out->max);
 	r = text_clean(s, len, &plain);
-	for (i = 0; r == 0 && i < plain.len; i++) {
-		switch (plain.data[i]) {
-		case '&':
-			r = buf_puts(out, "&amp;");
-			break;
-		case '<':
-			r = buf_puts(out, "&lt;");
-			break;
-		case '>':
-			r = buf_puts(out, "&gt;");
-			break;
-		default:
-			r = buf_putc(out, plain.data[i]);
-		}
-	}
+	if (r == 0)
+		r = escape_xml(out, buf_str(&plain), plain.len);
 	buf_release(&plain);
 	return r;
 }
@@ -222,38 +213,46 @@ is_space(char c)
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
+/* The first len bytes of a content field as HTML: escaped if it is text, else sanitized. */
+static int
+render(const struct draft_text *t, size_t len, const char *base, struct buf *out)
+{
+	if (t->type == TEXT_PLAIN)
+		return text_as_html(t->raw.data, len, out);
+	return sanitize_html(t->raw.data, len, base, out);
+}
+
 static int
 content_html(const struct draft_text *t, const char *base, struct arena *a, const char **ret)
 {
+	size_t n = t->raw.len, i, end;
 	struct buf b;
 	int r;
 
 	buf_init(&b, ITEM_MAX_FIELD);
-	if (t->type == TEXT_PLAIN)
-		r = text_as_html(buf_str(&t->raw), t->raw.len, &b);
-	else
-		r = sanitize_html(buf_str(&t->raw), t->raw.len, base, &b);
-	for (size_t n = t->raw.len / 2; r == -E2BIG && n > 0; n /= 2) {
+	r = render(t, n, base, &b);
+	while (r == -E2BIG && n > 1) {
 		/*
 		 * Markup that grows past the limit when re-serialized (escaping can make it six times
-		 * longer): sanitize the longest prefix that fits, cut at a character boundary.
+		 * longer): the longest prefix that fits, cut at a character boundary.
 		 */
-		while (n > 0 && ((unsigned char)t->raw.data[n] & 0xC0) == 0x80)
-			n--;
-		r = sanitize_html(t->raw.data, n, base, &b);
+		buf_clear(&b);
+		for (n /= 2; n > 0 && ((unsigned char)t->raw.data[n] & 0xC0) == 0x80; n--)
+			;
+		r = render(t, n, base, &b);
 	}
-	if (r == 0) {
-		/* White space around the markup is the feed's indentation; markup with nothing in it is none. */
-		size_t i = 0, n = b.len;
-
-		while (i < n && is_space(b.data[i]))
-			i++;
-		while (n > i && is_space(b.data[n - 1]))
-			n--;
-		*ret = NULL;
-		if (n > i && (*ret = arena_strndup(a, b.data + i, n - i)) == NULL)
-			r = -ENOMEM;
+	if (r == -E2BIG) {
+		buf_clear(&b);
+		r = 0;
 	}
+	/* White space around the markup is the feed's indentation; markup with nothing in it is none. */
+	for (i = 0, end = b.len; i < end && is_space(b.data[i]); i++)
+		;
+	while (end > i && is_space(b.data[end - 1]))
+		end--;
+	*ret = NULL;
+	if (r == 0 && end > i && (*ret = arena_strndup(a, b.data + i, end - i)) == NULL)
+		r = -ENOMEM;
 	buf_release(&b);
 	return r;
 }

@@ -17,11 +17,30 @@
  * contain when a publisher cut a string between the two halves of a pair. Each one becomes
  * "\ufffd" in place (same length), so the rest of the document survives.
  */
+/* The four hex digits at s as a number, or -1. */
+static long
+hex4(const char *s)
+{
+	long v = 0;
+	int i, d;
+
+	for (i = 0; i < 4; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = s[i] - '0';
+		else if ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f')
+			d = (s[i] | 0x20) - 'a' + 10;
+		else
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
 static void
 mend_surrogates(char *s, size_t len)
 {
 	bool in_string = false;
-	unsigned v, w;
+	long v, w;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
@@ -35,12 +54,12 @@ mend_surrogates(char *s, size_t len)
 		}
 		if (s[i] != '\\' || i + 1 >= len)
 			continue;
-		if (s[i + 1] != 'u' || i + 6 > len || sscanf(s + i + 2, "%4x", &v) != 1) {
+		if (s[i + 1] != 'u' || i + 6 > len || (v = hex4(s + i + 2)) < 0) {
 			i++;		/* some other escape: skip its second character */
 			continue;
 		}
 		if (v >= 0xD800 && v <= 0xDBFF && i + 12 <= len && s[i + 6] == '\\' && s[i + 7] == 'u' &&
-		    sscanf(s + i + 8, "%4x", &w) == 1 && w >= 0xDC00 && w <= 0xDFFF) {
+		    (w = hex4(s + i + 8)) >= 0xDC00 && w <= 0xDFFF) {
 			i += 11;	/* a proper pair */
 			continue;
 		}
@@ -74,7 +93,7 @@ draft_set(struct draft_text *t, const json_t *o, const char *key, enum text_type
 		return;
 	draft_text_begin(t, type, NULL);
 	/* JSON escapes can name any character: drop those XML and HTML cannot carry. */
-	buf_init(&clean, ITEM_MAX_FIELD);
+	buf_init(&clean, 3 * len + 16);	/* a repaired byte takes at most three; the draft cuts */
 	if (text_utf8_repair(s, len, &clean) == 0)
 		draft_text_append(t, buf_str(&clean), clean.len);
 	buf_release(&clean);

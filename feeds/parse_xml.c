@@ -14,7 +14,7 @@
 #include "url.h"
 #include "xmlfix.h"
 
-#define XML_STACK	300	/* frames kept; libxml2 itself stops at depth 256 */
+#define XML_STACK	(PARSE_MAX_DEPTH + 1)	/* frames: the root is depth 1 */
 
 /* Namespaces, folded: RSS 0.90/1.0/2.0 and both Atoms share "core", told apart by context. */
 enum ns { NS_CORE, NS_ATOM, NS_CONTENT, NS_DC, NS_DCTERMS, NS_MEDIA, NS_ITUNES, NS_FEEDBURNER, NS_XHTML, NS_RDF, NS_OTHER };
@@ -51,6 +51,7 @@ enum ctx {
 	C_PERSON,	/* Atom <author>/<contributor> */
 	C_IMAGE,	/* RSS <channel><image> */
 	C_MEDIA,	/* <media:group> or <media:content> inside an item */
+	C_ITUNES_CAT,	/* itunes:category inside an item: nested ones are tags too */
 	C_SKIP,		/* anything else: its children mean nothing to us */
 };
 
@@ -217,38 +218,34 @@ attr_find(int n, const xmlChar **attrs, const char *name, const char *uri)
 }
 
 /*
- * An attribute's value, decoded: without entity substitution libxml2 hands "&amp;" on as "&#38;".
- * Returns NULL when absent; the string lives in x->attr until the next call.
+ * An attribute's value (a quintuple from attr_find), decoded: without entity substitution libxml2
+ * hands "&amp;" on as "&#38;". The string lives in x->attr until the next call; NULL on ENOMEM.
  */
 static const char *
-attr_value(struct xml_state *x, int n, const xmlChar **attrs, const char *name, size_t *ret_len)
+attr_decode(struct xml_state *x, const xmlChar **a, size_t *ret_len)
 {
-	const xmlChar **a = attr_find(n, attrs, name, NULL);
-	const char *v, *end, *amp;
+	const char *v = (const char *)a[3], *end = (const char *)a[4], *amp;
 
-	if (a == NULL)
-		return NULL;
-	v = (const char *)a[3];
-	end = (const char *)a[4];
 	buf_clear(&x->attr);
 	while ((amp = memchr(v, '&', (size_t)(end - v))) != NULL) {
-		if (buf_append(&x->attr, v, (size_t)(amp - v)) < 0)
+		if (buf_append(&x->attr, v, (size_t)(amp - v)) < 0 || buf_putc(&x->attr, '&') < 0)
 			return NULL;
-		if (end - amp >= 5 && memcmp(amp, "&#38;", 5) == 0) {
-			if (buf_putc(&x->attr, '&') < 0)
-				return NULL;
-			v = amp + 5;
-		} else {
-			if (buf_putc(&x->attr, '&') < 0)
-				return NULL;
-			v = amp + 1;
-		}
+		v = end - amp >= 5 && memcmp(amp, "&#38;", 5) == 0 ? amp + 5 : amp + 1;
 	}
 	if (buf_append(&x->attr, v, (size_t)(end - v)) < 0)
 		return NULL;
 	if (ret_len != NULL)
 		*ret_len = x->attr.len;
 	return buf_str(&x->attr);
+}
+
+/* The value of the attribute name (in no namespace), decoded; NULL when absent. */
+static const char *
+attr_value(struct xml_state *x, int n, const xmlChar **attrs, const char *name, size_t *ret_len)
+{
+	const xmlChar **a = attr_find(n, attrs, name, NULL);
+
+	return a != NULL ? attr_decode(x, a, ret_len) : NULL;
 }
 
 static bool
@@ -599,16 +596,16 @@ on_root(struct feed_parser *p, struct xml_state *x, const xmlChar *name, const x
 		x->root_uri = strdup((const char *)uri_of_root);
 		ns = NS_CORE;
 	}
-	if (ns == NS_RDF && strcmp((const char *)name, "RDF") == 0) {
+	if (ns == NS_RDF && is(name, "RDF")) {
 		p->feed->format = FEED_RSS090;
 		return C_ROOT;
 	}
-	if ((ns == NS_CORE || ns == NS_ATOM) && strcmp((const char *)name, "rss") == 0) {
+	if ((ns == NS_CORE || ns == NS_ATOM) && is(name, "rss")) {
 		v = attr_value(x, n, attrs, "version", NULL);
 		p->feed->format = v != NULL && strncmp(v, "0.9", 3) == 0 ? FEED_RSS091 : FEED_RSS2;
 		return C_ROOT;
 	}
-	if ((ns == NS_CORE || ns == NS_ATOM) && strcmp((const char *)name, "feed") == 0) {
+	if ((ns == NS_CORE || ns == NS_ATOM) && is(name, "feed")) {
 		v = attr_value(x, n, attrs, "version", NULL);
 		x->atom = true;
 		p->feed->format = v != NULL && strcmp(v, "0.3") == 0 ? FEED_ATOM03 : FEED_ATOM10;
@@ -639,9 +636,9 @@ on_item_attrs(struct feed_parser *p, struct xml_state *x, int n, const xmlChar *
 	int64_t t;
 
 	a = attr_find(n, attrs, "about", rdf_ns);
-	if (a != NULL) {
+	if (a != NULL && (v = attr_decode(x, a, &len)) != NULL) {
 		draft_text_begin(&d->id, TEXT_PLAIN, base);
-		draft_text_append(&d->id, (const char *)a[3], (size_t)(a[4] - a[3]));
+		draft_text_append(&d->id, v, len);
 	}
 	if (!x->cdf)
 		return;
@@ -846,7 +843,7 @@ on_item_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 			draft_text_append(&d->image, v, len);
 		}
 		if (is(name, "category"))
-			return C_ITEM;	/* nested itunes:category elements are tags too */
+			return C_ITUNES_CAT;
 		break;
 	case NS_MEDIA:
 		return on_media(p, x, name, n, attrs, base);
@@ -900,6 +897,8 @@ on_media(struct feed_parser *p, struct xml_state *x, const xmlChar *name, int n,
 static int
 scope(struct feed_parser *p, struct frame *f, const struct frame *parent, int n, const xmlChar **attrs)
 {
+	const char *v;
+	size_t vlen;
 	static const char xml_ns[] = "http://www.w3.org/XML/1998/namespace";
 	const xmlChar **a;
 	struct buf b;
@@ -913,10 +912,9 @@ scope(struct feed_parser *p, struct frame *f, const struct frame *parent, int n,
 	if (n == 0)
 		return 0;
 	a = attr_find(n, attrs, "base", xml_ns);
-	if (a != NULL) {
+	if (a != NULL && (v = attr_decode(p->xml, a, &vlen)) != NULL) {
 		buf_init(&b, ITEM_MAX_SHORT);
-		r = url_resolve(f->base != NULL ? f->base : p->opts.base_url, (const char *)a[3],
-		    (size_t)(a[4] - a[3]), &b);
+		r = url_resolve(f->base != NULL ? f->base : p->opts.base_url, v, vlen, &b);
 		if (r == 0 && url_scheme_allowed(buf_str(&b), URL_FETCH)) {
 			f->base = buf_take(&b, NULL);
 			f->own_base = f->base != NULL;
@@ -943,6 +941,8 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *u
 	const struct frame *parent = x->depth > 0 ? &x->stack[x->depth - 1] : NULL;
 	enum ctx pc = parent != NULL ? parent->ctx : C_TOP, c = C_SKIP;
 	struct frame *f;
+	const char *v;
+	size_t vlen;
 	enum ns ns;
 
 	(void)prefix;
@@ -993,6 +993,13 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *u
 		break;
 	case C_ITEM:
 		c = on_item_child(p, x, name, ns, nattrs, attrs, f->base);
+		break;
+	case C_ITUNES_CAT:
+		if (ns == NS_ITUNES && is(name, "category")) {
+			if ((v = attr_value(x, nattrs, attrs, "text", &vlen)) != NULL)
+				(void)add_tag(p, v, vlen);
+			c = C_ITUNES_CAT;
+		}
 		break;
 	case C_MEDIA:
 		if (ns == NS_MEDIA)
