@@ -55,7 +55,7 @@ fix_code_point(unsigned long cp)
 {
 	if (cp >= 0x80 && cp < 0xA0)
 		return charset_cp1252((unsigned char)cp);
-	if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0xD800 && cp < 0xE000) ||
+	if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F || (cp >= 0xD800 && cp < 0xE000) ||
 	    cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF)
 		return 0xFFFD;
 	return (unsigned)cp;
