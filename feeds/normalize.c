@@ -137,7 +137,7 @@ int
 normalize_add_tag(struct tag **list, struct arena *a, const char *s, size_t len)
 {
 	struct tag *t, **tail;
-	const char *term;
+	const char *term = NULL;
 	size_t count = 0;
 	int r;
 

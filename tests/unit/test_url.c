@@ -464,7 +464,7 @@ check_canonical(const char *in, const char *want)
 	r = url_canonical(in, &out);
 	if (want == NULL) {
 		if (r != -EINVAL)
-			print_error("canonical '%s' gave %d '%s'\n", in, r, buf_str(&out));
+			print_error("canonical '%s' gave %d '%s'\n", in != NULL ? in : "(null)", r, buf_str(&out));
 		assert_int_equal(r, -EINVAL);
 		assert_null(out.data);
 		return;
