@@ -36,28 +36,28 @@ charset_cp1252(unsigned char b)
 	return b;
 }
 
-static size_t
-utf8_put(unsigned cp, char *o)
+size_t
+charset_utf8_encode(unsigned cp, char out[4])
 {
 	if (cp < 0x80) {
-		o[0] = (char)cp;
+		out[0] = (char)cp;
 		return 1;
 	}
 	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3F));
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
 		return 2;
 	}
 	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
 		return 3;
 	}
-	o[0] = (char)(0xF0 | cp >> 18);
-	o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-	o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
+	out[0] = (char)(0xF0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
 	return 4;
 }
 
@@ -162,7 +162,7 @@ filter_utf8(const unsigned char *p, size_t n, bool last, struct buf *out, size_t
 			i += (size_t)len;
 			continue;
 		}
-		k = utf8_put(cp, enc);
+		k = charset_utf8_encode(cp, enc);
 		r = buf_append(out, enc, k);
 		if (r < 0)
 			return r;

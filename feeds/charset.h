@@ -40,6 +40,9 @@ int	charset_decode(struct charset_decoder *d, const char *in, size_t len, bool l
 
 void	charset_decoder_close(struct charset_decoder *d);	/* NULL is fine */
 
+/* Writes cp (at most U+10FFFF) as UTF-8 into out; returns the bytes written, 1 to 4. */
+size_t		charset_utf8_encode(unsigned cp, char out[4]);
+
 /* The character Windows-1252 gives byte b (0x80..0xFF), as a code point; U+FFFD for its five holes. */
 unsigned	charset_cp1252(unsigned char b);
 

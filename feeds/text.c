@@ -6,6 +6,7 @@
 
 #include <utf8proc.h>
 
+#include "charset.h"
 #include "text.h"
 
 #define ENTITY_MAX_NAME		32	/* letters and digits read after '&'; HTML5's longest name has 31 */
@@ -19,17 +20,6 @@
  */
 #define TEXT_MAX_MARKS		30
 
-/*
- * Windows-1252 for bytes 0x80-0x9F (0xA0-0xFF are Latin-1). 0 marks the five bytes Windows-1252
- * leaves undefined: a stray byte there becomes U+FFFD rather than an invisible C1 control, and a
- * numeric reference (&#129;) keeps its value, as HTML5 says.
- */
-static const uint16_t cp1252[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
-};
 
 /*
  * Named character references: the 253 of HTML 4 and the HTML5 names feeds use, sorted for
@@ -273,38 +263,12 @@ utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
 	return n;
 }
 
-static size_t
-utf8_encode(uint32_t cp, unsigned char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (unsigned char)(0xc0 | (cp >> 6));
-		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (unsigned char)(0xe0 | (cp >> 12));
-		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (unsigned char)(0xf0 | (cp >> 18));
-	out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
-}
 
-/* A bad byte read as Windows-1252, as a browser reads a mislabelled page. */
+/* A bad byte read as Windows-1252, as a browser reads a mislabelled page (its five holes: U+FFFD). */
 static uint32_t
 bad_byte(unsigned char c)
 {
-	if (c >= 0x80 && c < 0xa0)
-		return cp1252[c - 0x80] != 0 ? cp1252[c - 0x80] : 0xfffd;
-	return c;
+	return charset_cp1252(c);
 }
 
 /* Not a Char of XML 1.0 (surrogates never get here: they are not valid UTF-8). */
@@ -549,7 +513,7 @@ emit_char(struct emit *e, uint32_t cp, const unsigned char *src, size_t n)
 		}
 	}
 	if (src == NULL) {
-		n = utf8_encode(cp, u);
+		n = charset_utf8_encode(cp, (char *)u);
 		src = u;
 	}
 	emit_bytes(e, src, n);
@@ -846,8 +810,8 @@ entity_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
 			i++;
 		if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v < 0xe000))
 			v = 0xfffd;
-		else if (v >= 0x80 && v < 0xa0 && cp1252[v - 0x80] != 0)
-			v = cp1252[v - 0x80];	/* HTML5 reads &#146; as Windows-1252 does */
+		else if (v >= 0x80 && v < 0xa0 && charset_cp1252((unsigned char)v) != 0xfffd)
+			v = charset_cp1252((unsigned char)v);	/* HTML5 reads &#146; as Windows-1252 does */
 		*ret_cp = v;
 		return i;
 	}
@@ -883,7 +847,7 @@ text_entity(const char *s, size_t len, char out[8], size_t *ret_outlen)
 	n = entity_decode((const unsigned char *)s, len, &cp);
 	if (n == 0)
 		return 0;
-	*ret_outlen = utf8_encode(cp, (unsigned char *)out);
+	*ret_outlen = charset_utf8_encode(cp, out);
 	return n;
 }
 
@@ -1187,7 +1151,7 @@ text_utf8_repair(const char *str, size_t len, struct buf *out)
 		if (r < 0)
 			goto out;
 		if (n == 0) {
-			r = buf_append(out, u, utf8_encode(bad_byte(s[i]), u));
+			r = buf_append(out, u, charset_utf8_encode(bad_byte(s[i]), (char *)u));
 			if (r < 0)
 				goto out;
 			n = 1;
