@@ -59,10 +59,10 @@ enum ctx {
 enum field {
 	F_NONE,
 	F_DRAFT,		/* straight into a draft_text of the item */
-	F_ITEM_DATE_PUB, F_ITEM_DATE_MOD, F_ITEM_DATE_DC, F_ITEM_AUTHOR, F_ITEM_CREATOR, F_ITEM_TAG, F_ITEM_TAGS,
+	F_ITEM_DATE_PUB, F_ITEM_DATE_MOD, F_ITEM_DATE_DC, F_ITEM_AUTHOR, F_ITEM_TAG, F_ITEM_TAGS,
 	F_ITEM_DURATION,
 	F_FEED_TITLE, F_FEED_LINK, F_FEED_DESC, F_FEED_LANG, F_FEED_ICON, F_FEED_FAVICON,
-	F_FEED_AUTHOR, F_FEED_CREATOR,
+	F_FEED_AUTHOR,	/* author, managingEditor, dc:creator, itunes:author: one person as RSS writes them */
 	F_PERSON_NAME, F_PERSON_EMAIL, F_PERSON_URI,
 };
 
@@ -700,10 +700,10 @@ on_feed_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 		else if (is(name, "language"))
 			capture(x, F_FEED_LANG, NULL, TEXT_PLAIN, base);
 		else if (is(name, "creator") || is(name, "author"))
-			capture(x, F_FEED_CREATOR, NULL, TEXT_PLAIN, base);
+			capture(x, F_FEED_AUTHOR, NULL, TEXT_PLAIN, base);
 	} else if (ns == NS_ITUNES) {
 		if (is(name, "author"))
-			capture(x, F_FEED_CREATOR, NULL, TEXT_PLAIN, base);
+			capture(x, F_FEED_AUTHOR, NULL, TEXT_PLAIN, base);
 		else if (is(name, "summary") || is(name, "subtitle"))
 			capture(x, F_FEED_DESC, NULL, TEXT_PLAIN, base);
 		else if (is(name, "image")) {
@@ -806,7 +806,7 @@ on_item_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 		else if (is(name, "description"))
 			capture(x, F_DRAFT, &d->description, TEXT_PLAIN, base);
 		else if (is(name, "creator") || is(name, "author") || is(name, "contributor"))
-			capture(x, F_ITEM_CREATOR, NULL, TEXT_PLAIN, base);
+			capture(x, F_ITEM_AUTHOR, NULL, TEXT_PLAIN, base);
 		else if (is(name, "date"))
 			capture(x, F_ITEM_DATE_DC, NULL, TEXT_PLAIN, base);
 		else if (is(name, "subject"))
@@ -828,7 +828,7 @@ on_item_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 		break;
 	case NS_ITUNES:
 		if (is(name, "author"))
-			capture(x, F_ITEM_CREATOR, NULL, TEXT_PLAIN, base);
+			capture(x, F_ITEM_AUTHOR, NULL, TEXT_PLAIN, base);
 		else if (is(name, "summary"))
 			capture(x, F_DRAFT, &d->alt_summary, TEXT_PLAIN, base);
 		else if (is(name, "keywords"))
@@ -1091,9 +1091,6 @@ finish_field(struct feed_parser *p, struct xml_state *x, const struct frame *f)
 	case F_ITEM_AUTHOR:
 		r = add_person_text(p, true, s, len, f->base);
 		break;
-	case F_ITEM_CREATOR:
-		r = add_person_text(p, true, s, len, f->base);
-		break;
 	case F_ITEM_TAG:
 		r = add_tag(p, s, len);
 		break;
@@ -1130,9 +1127,6 @@ finish_field(struct feed_parser *p, struct xml_state *x, const struct frame *f)
 		r = parser_feed_url(p, &fd->favicon, f->base, s, len);
 		break;
 	case F_FEED_AUTHOR:
-		r = add_person_text(p, false, s, len, f->base);
-		break;
-	case F_FEED_CREATOR:
 		r = add_person_text(p, false, s, len, f->base);
 		break;
 	case F_PERSON_NAME:
