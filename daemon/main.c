@@ -1,6 +1,7 @@
 /* main.c - the wiredesk command line: subcommands over the feeds/ library and the daemon. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,12 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: wiredesk parse [--base URL] [--charset CHARSET] FILE|-\n"
+	    "       wiredesk convert --to rss|atom|json [--base URL] [--charset CHARSET] [--self URL] FILE|-\n"
 	    "       wiredesk --version\n"
 	    "\n"
-	    "parse   read one RSS, Atom or JSON Feed document and print it as JSON Feed 1.1\n");
+	    "parse    read one RSS, Atom or JSON Feed document and print it as JSON Feed 1.1\n"
+	    "convert  read one feed document and print it as RSS 2.0, Atom 1.0 or JSON Feed 1.1;\n"
+	    "         --self names the URL the output is served from\n");
 }
 
 static int
@@ -45,7 +49,7 @@ write_all(int fd, const char *p, size_t n)
 }
 
 struct parse_out {
-	struct json_writer	 w;
+	struct feed_writer	 w;
 	struct buf		 buf;
 	struct arena		*items;
 	int			 io_error;
@@ -58,7 +62,7 @@ on_item(void *ctx, const struct feed *f, const struct item *it)
 	struct parse_out *o = ctx;
 	int r;
 
-	r = write_json_item(&o->w, f, it);
+	r = feed_writer_item(&o->w, f, it);
 	arena_reset(o->items);
 	if (r < 0)
 		return r;
@@ -73,13 +77,17 @@ on_item(void *ctx, const struct feed *f, const struct item *it)
 	return 0;
 }
 
+/* parse and convert: one feed in, one document out, each item written as soon as it is read. */
 static int
-cmd_parse(int argc, char **argv)
+cmd_convert(int argc, char **argv, bool convert)
 {
 	const char *base = NULL, *charset = NULL, *path = NULL;
+	enum write_format format = WRITE_JSON;
+	struct write_opts wopts = { 0 };
 	struct feed_parser *p = NULL;
 	struct parse_error err = { 0 };
 	struct parse_opts opts = { 0 };
+	bool have_format = !convert;
 	struct parse_out out;
 	struct arena items;
 	struct feed feed;
@@ -92,6 +100,11 @@ cmd_parse(int argc, char **argv)
 			base = argv[++i];
 		else if (strcmp(argv[i], "--charset") == 0 && i + 1 < argc)
 			charset = argv[++i];
+		else if (convert && strcmp(argv[i], "--to") == 0 && i + 1 < argc &&
+		    write_format_parse(argv[i + 1], &format) == 0 && ++i)
+			have_format = true;
+		else if (convert && strcmp(argv[i], "--self") == 0 && i + 1 < argc)
+			wopts.self_url = argv[++i];
 		else if (path == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
 			path = argv[i];
 		else {
@@ -99,7 +112,7 @@ cmd_parse(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (path == NULL) {
+	if (path == NULL || !have_format) {
 		usage(stderr);
 		return EX_USAGE;
 	}
@@ -117,11 +130,12 @@ cmd_parse(int argc, char **argv)
 	arena_init(&items);
 	memset(&out, 0, sizeof(out));
 	buf_init(&out.buf, SIZE_MAX);
-	write_json_begin(&out.w, &out.buf);
-	out.items = &items;
 	opts.base_url = base;
 	opts.charset = charset;
 	opts.now = time(NULL);
+	wopts.now = opts.now;
+	feed_writer_begin(&out.w, format, &wopts, &out.buf);
+	out.items = &items;
 	chunk = malloc(READ_CHUNK);
 	r = chunk != NULL ? feed_parser_open(&p, &opts, &feed, &items, on_item, &out) : -ENOMEM;
 	while (r == 0) {
@@ -140,7 +154,7 @@ cmd_parse(int argc, char **argv)
 	if (r == 0)
 		r = feed_parser_finish(p, &err);
 	if (r == 0)
-		r = write_json_end(&out.w, &feed);
+		r = feed_writer_end(&out.w, &feed);
 	if (r == 0)
 		r = write_all(STDOUT_FILENO, buf_str(&out.buf), out.buf.len);
 	if (r < 0 && out.io_error == 0 && r != -EPIPE && err.msg[0] != '\0') {
@@ -174,7 +188,9 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (strcmp(argv[1], "parse") == 0)
-		return cmd_parse(argc - 1, argv + 1);
+		return cmd_convert(argc - 1, argv + 1, false);
+	if (strcmp(argv[1], "convert") == 0)
+		return cmd_convert(argc - 1, argv + 1, true);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("wiredesk %s\n", WIREDESK_VERSION);
 		return EX_OK;

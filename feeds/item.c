@@ -6,6 +6,18 @@
 
 #include "item.h"
 
+uint64_t
+item_hash(uint64_t h, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return (h ^ 0xff) * 0x100000001b3ULL;	/* field separator */
+}
+
 void
 item_init(struct item *it)
 {
@@ -18,6 +30,7 @@ void
 feed_init(struct feed *f)
 {
 	memset(f, 0, sizeof(*f));
+	f->date_modified = DATE_NONE;
 	arena_init(&f->arena);
 }
 

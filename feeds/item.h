@@ -43,6 +43,14 @@ struct attachment {
 	struct attachment	*next;
 };
 
+/* A source of an item: where it came from, or another source reporting the same story. */
+struct source {
+	const char	*name;		/* plain text: the source's name */
+	const char	*url;		/* absolute URL of the item at that source */
+	const char	*feed_url;	/* absolute URL of the source's feed */
+	struct source	*next;
+};
+
 struct item {
 	const char		*id;		/* stable: guid, else link, else a content hash */
 	const char		*url;		/* absolute permalink */
@@ -57,6 +65,8 @@ struct item {
 	struct person		*authors;
 	struct tag		*tags;
 	struct attachment	*attachments;
+	struct source		*source;	/* the source it came from, or NULL */
+	struct source		*also;		/* the other sources of the same story (dedup) */
 	bool			 guid_is_link;	/* RSS guid without isPermaLink="false": it may serve as url */
 };
 
@@ -70,14 +80,20 @@ struct feed {
 	const char		*icon;		/* large image */
 	const char		*favicon;
 	const char		*language;
+	int64_t			 date_modified;	/* UTC seconds, or DATE_NONE */
 	struct person		*authors;
 	bool			 recovered;	/* the document was ill-formed; what could be read was kept */
 	size_t			 items_dropped;	/* items past PARSE_MAX_ITEMS */
 	struct arena		 arena;		/* feed-level strings */
 };
 
+#define ITEM_HASH_INIT	0xcbf29ce484222325ULL
+
+/* FNV-1a of s (NULL hashes as "") and a separator, chained from h: for ids that must never change. */
+uint64_t	item_hash(uint64_t h, const char *s);
+
 void	item_init(struct item *it);		/* all absent; dates DATE_NONE */
-void	feed_init(struct feed *f);		/* all absent */
+void	feed_init(struct feed *f);		/* all absent; date DATE_NONE */
 void	feed_release(struct feed *f);		/* frees the arena; f may be reused after feed_init */
 
 /* An item list: a parsed document's items, all strings in one arena. */

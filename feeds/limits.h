@@ -8,6 +8,7 @@
 #define PARSE_MAX_AUTHORS	32		/* authors per item or feed; more are dropped */
 #define PARSE_MAX_TAGS		64		/* tags per item; more are dropped */
 #define PARSE_MAX_ATTACHMENTS	32		/* enclosures per item; more are dropped */
+#define PARSE_MAX_SOURCES	64		/* other sources of a story an item names; more are dropped */
 #define ITEM_MAX_FIELD		(1u << 20)	/* bytes per text field, after normalizing; longer is cut */
 #define ITEM_MAX_SHORT		(8u << 10)	/* bytes per title, name, URL or id; longer is cut */
 #define HTML_MAX_DEPTH		256		/* element nesting the sanitizer keeps open */

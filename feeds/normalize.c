@@ -257,18 +257,6 @@ content_html(const struct draft_text *t, const char *base, struct arena *a, cons
 	return r;
 }
 
-static uint64_t
-fnv1a(uint64_t h, const char *s)
-{
-	if (s == NULL)
-		s = "";
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return (h ^ 0xff) * 0x100000001b3ULL;	/* field separator */
-}
-
 /* The base a field was written under, else the next best one. */
 static const char *
 base_of(const struct draft_text *t, const char *fallback)
@@ -355,9 +343,9 @@ normalize_item(const struct item_draft *d, const struct normalize_ctx *c, struct
 		it.id = it.url;
 	if (it.id == NULL) {
 		/* No guid and no link: the id is a hash of what the item says, stable across polls. */
-		h = fnv1a(0xcbf29ce484222325ULL, it.title);
-		h = fnv1a(h, it.content_html);
-		h = fnv1a(h, it.summary);
+		h = item_hash(ITEM_HASH_INIT, it.title);
+		h = item_hash(h, it.content_html);
+		h = item_hash(h, it.summary);
 		(void)snprintf(hash, sizeof(hash), "urn:wiredesk:%016" PRIx64, h);
 		it.id = arena_strdup(a, hash);
 		if (it.id == NULL)

@@ -145,6 +145,52 @@ authors(const json_t *o, struct arena *a, const char *base, struct person **ret)
 	return r;
 }
 
+/* One source of the extension object _wiredesk ({"name", "url", "feed_url"}), or NULL. */
+static int
+source(const json_t *o, struct arena *a, struct source **ret)
+{
+	struct source *src;
+	const char *s;
+	size_t len;
+	int r = 0;
+
+	*ret = NULL;
+	if (!json_is_object(o))
+		return 0;
+	src = arena_zalloc(a, sizeof(*src));
+	if (src == NULL)
+		return -ENOMEM;
+	if ((s = str(o, "name", &len)) != NULL)
+		r = normalize_text(s, len, TEXT_PLAIN, ITEM_MAX_SHORT, a, &src->name);
+	if (r == 0 && (s = str(o, "url", &len)) != NULL)
+		r = normalize_url(NULL, s, len, URL_LINK, a, &src->url);
+	if (r == 0 && (s = str(o, "feed_url", &len)) != NULL)
+		r = normalize_url(NULL, s, len, URL_LINK, a, &src->feed_url);
+	if (r == 0 && (src->name != NULL || src->url != NULL || src->feed_url != NULL))
+		*ret = src;
+	return r;
+}
+
+/* wiredesk's own extension: where the item came from, and the other sources of its story. */
+static int
+sources(const json_t *o, struct arena *a, struct item *it)
+{
+	const json_t *ext = json_object_get(o, "_wiredesk"), *list = json_object_get(ext, "sources");
+	struct source **tail = &it->also, *s;
+	size_t i;
+	int r;
+
+	r = source(json_object_get(ext, "source"), a, &it->source);
+	for (i = 0; r == 0 && json_is_array(list) && i < json_array_size(list) && i < PARSE_MAX_SOURCES; i++) {
+		r = source(json_array_get(list, i), a, &s);
+		if (r == 0 && s != NULL) {
+			*tail = s;
+			tail = &s->next;
+		}
+	}
+	return r;
+}
+
 static int
 item_lists(struct feed_parser *p, const json_t *o)
 {
@@ -162,6 +208,8 @@ item_lists(struct feed_parser *p, const json_t *o)
 		base = item_url;
 	if (r == 0)
 		r = authors(o, p->items, base, &it->authors);
+	if (r == 0)
+		r = sources(o, p->items, it);
 	for (i = 0; r == 0 && json_is_array(tags) && i < json_array_size(tags); i++) {
 		v = json_array_get(tags, i);
 		if (json_is_string(v))
@@ -237,8 +285,12 @@ item(struct feed_parser *p, const json_t *o)
 	draft_set(&d->external_url, o, "external_url", TEXT_PLAIN);
 	draft_set(&d->title, o, "title", TEXT_PLAIN);
 	draft_set(&d->content, o, "content_html", TEXT_HTML);
-	draft_set(&d->content, o, "content_text", TEXT_PLAIN);
-	draft_set(&d->description, o, "summary", TEXT_PLAIN);
+	/* A content_text that repeats the summary is no body of its own (wiredesk writes it so). */
+	if ((s = str(o, "content_text", &len)) != NULL && !json_equal(json_object_get(o, "content_text"),
+	    json_object_get(o, "summary")))
+		draft_set(&d->content, o, "content_text", TEXT_PLAIN);
+	/* The summary is the summary: unlike an RSS description it never stands in for the content. */
+	draft_set(d->content.set ? &d->description : &d->alt_summary, o, "summary", TEXT_PLAIN);
 	draft_set(&d->image, o, "image", TEXT_PLAIN);
 	draft_set(&d->image, o, "banner_image", TEXT_PLAIN);
 	draft_set(&d->language, o, "language", TEXT_PLAIN);

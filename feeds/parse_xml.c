@@ -61,7 +61,7 @@ enum field {
 	F_DRAFT,		/* straight into a draft_text of the item */
 	F_ITEM_DATE_PUB, F_ITEM_DATE_MOD, F_ITEM_DATE_DC, F_ITEM_AUTHOR, F_ITEM_TAG, F_ITEM_TAGS,
 	F_ITEM_DURATION,
-	F_FEED_TITLE, F_FEED_LINK, F_FEED_DESC, F_FEED_LANG, F_FEED_ICON, F_FEED_FAVICON,
+	F_FEED_TITLE, F_FEED_LINK, F_FEED_DESC, F_FEED_LANG, F_FEED_ICON, F_FEED_FAVICON, F_FEED_DATE,
 	F_FEED_AUTHOR,	/* author, managingEditor, dc:creator, itunes:author: one person as RSS writes them */
 	F_PERSON_NAME, F_PERSON_EMAIL, F_PERSON_URI,
 };
@@ -679,6 +679,8 @@ on_feed_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 			capture(x, F_FEED_DESC, NULL, text_type_of(x, n, attrs, atomish ? TEXT_PLAIN : TEXT_HTML), base);
 		} else if (is(name, "language")) {
 			capture(x, F_FEED_LANG, NULL, TEXT_PLAIN, base);
+		} else if (is(name, "lastBuildDate") || is(name, "updated") || is(name, "modified")) {
+			capture(x, F_FEED_DATE, NULL, TEXT_PLAIN, base);
 		} else if (is(name, "logo")) {
 			capture(x, F_FEED_ICON, NULL, TEXT_PLAIN, base);
 		} else if (is(name, "icon")) {
@@ -702,6 +704,8 @@ on_feed_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 			capture(x, F_FEED_DESC, NULL, TEXT_PLAIN, base);
 		else if (is(name, "language"))
 			capture(x, F_FEED_LANG, NULL, TEXT_PLAIN, base);
+		else if (is(name, "date"))
+			capture(x, F_FEED_DATE, NULL, TEXT_PLAIN, base);
 		else if (is(name, "creator") || is(name, "author"))
 			capture(x, F_FEED_AUTHOR, NULL, TEXT_PLAIN, base);
 	} else if (ns == NS_ITUNES) {
@@ -1128,6 +1132,10 @@ finish_field(struct feed_parser *p, struct xml_state *x, const struct frame *f)
 		break;
 	case F_FEED_FAVICON:
 		r = parser_feed_url(p, &fd->favicon, f->base, s, len);
+		break;
+	case F_FEED_DATE:
+		if (date_parse(s, &t) == 0 && fd->date_modified == DATE_NONE)
+			fd->date_modified = t;
 		break;
 	case F_FEED_AUTHOR:
 		r = add_person_text(p, false, s, len, f->base);

@@ -1,10 +1,11 @@
 /* write_json.c - JSON Feed 1.1, streamed: one item a line. */
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "date.h"
 #include "escape.h"
-#include "write.h"
+#include "write_impl.h"
 
 static int
 key(struct buf *out, bool *first, const char *k)
@@ -72,66 +73,133 @@ authors(struct buf *out, bool *first, const struct person *p)
 	return r;
 }
 
-/* The feed's fields not yet written; each goes out once, before or after the items. */
+/* The feed's fields, one bit each in w->done. */
+enum { JF_TITLE, JF_HOME, JF_FEED_URL, JF_DESC, JF_ICON, JF_FAVICON, JF_LANG, JF_AUTHORS, JF_HUBS };
+
+/* The feed's fields not yet written, each once, before or after the items; at the end (last), the title JSON Feed requires. */
 static int
-feed_fields(struct json_writer *w, const struct feed *f, bool *first)
+feed_fields(struct feed_writer *w, const struct feed *f, bool *first, bool last)
 {
 	const char *vals[] = {
-		f->title, f->home_page_url, f->feed_url, f->description, f->icon, f->favicon, f->language,
+		f->title != NULL || !last ? f->title : "", f->home_page_url, write_self(w, f), f->description, f->icon,
+		f->favicon, f->language,
 	};
 	static const char *const keys[] = {
 		"title", "home_page_url", "feed_url", "description", "icon", "favicon", "language",
 	};
+	const char *hub = write_hub(w, f);
 	unsigned i;
 	int r = 0;
 
-	for (i = 0; r == 0 && i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (vals[i] == NULL || (w->done & 1u << i) != 0)
-			continue;
-		w->done |= 1u << i;
-		r = field(w->out, first, keys[i], vals[i]);
-	}
-	if (r == 0 && f->authors != NULL && (w->done & 1u << i) == 0) {
-		w->done |= 1u << i;
+	for (i = 0; r == 0 && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (vals[i] != NULL && write_once(w, i))
+			r = field(w->out, first, keys[i], vals[i]);
+	if (r == 0 && f->authors != NULL && write_once(w, JF_AUTHORS))
 		r = authors(w->out, first, f->authors);
-	}
-	if (r == 0 && f->hub != NULL && (w->done & 1u << (i + 1)) == 0) {
-		w->done |= 1u << (i + 1);
+	if (r == 0 && hub != NULL && write_once(w, JF_HUBS)) {
 		r = key(w->out, first, "hubs");
 		if (r == 0)
 			r = buf_puts(w->out, "[{\"type\":\"WebSub\",\"url\":");
 		if (r == 0)
-			r = escape_json(w->out, f->hub, strlen(f->hub));
+			r = escape_json(w->out, hub, strlen(hub));
 		if (r == 0)
 			r = buf_puts(w->out, "}]");
 	}
 	return r;
 }
 
-void
-write_json_begin(struct json_writer *w, struct buf *out)
-{
-	memset(w, 0, sizeof(*w));
-	w->out = out;
-}
-
 static int
-open_doc(struct json_writer *w, const struct feed *f)
+open_doc(struct feed_writer *w, const struct feed *f)
 {
 	bool first = false;
 	int r;
 
 	r = buf_puts(w->out, "{\"version\":\"https://jsonfeed.org/version/1.1\"");
 	if (r == 0)
-		r = feed_fields(w, f, &first);
+		r = feed_fields(w, f, &first, false);
 	if (r == 0)
 		r = buf_puts(w->out, ",\n\"items\":[");
-	w->in_items = true;
+	w->open = true;
+	return r;
+}
+
+/* The item's HTML, its content and the "Also reported by" list, as one string. */
+static int
+content_html(struct buf *out, bool *first, const struct item *it)
+{
+	struct buf also;
+	int r;
+
+	if (it->also == NULL)
+		return field(out, first, "content_html", it->content_html);
+	buf_init(&also, SIZE_MAX);
+	r = write_also_html(&also, it);
+	if (r == 0)
+		r = key(out, first, "content_html");
+	if (r == 0)
+		r = buf_putc(out, '"');
+	if (r == 0 && it->content_html != NULL)
+		r = escape_json_chars(out, it->content_html, strlen(it->content_html));
+	if (r == 0)
+		r = escape_json_chars(out, buf_str(&also), also.len);
+	if (r == 0)
+		r = buf_putc(out, '"');
+	buf_release(&also);
+	return r;
+}
+
+static int
+source(struct buf *out, const struct source *s, bool feed_url)
+{
+	bool first = true;
+	int r;
+
+	r = buf_putc(out, '{');
+	if (r == 0)
+		r = field(out, &first, "name", s->name);
+	if (r == 0)
+		r = field(out, &first, "url", s->url);
+	if (r == 0 && feed_url)
+		r = field(out, &first, "feed_url", s->feed_url);
+	if (r == 0)
+		r = buf_putc(out, '}');
+	return r;
+}
+
+/* Where the item came from and the other sources of its story: the extension object _wiredesk. */
+static int
+extension(struct buf *out, bool *first, const struct item *it)
+{
+	const struct source *s;
+	int r;
+
+	if (it->source == NULL && it->also == NULL)
+		return 0;
+	r = key(out, first, "_wiredesk");
+	if (r == 0)
+		r = buf_putc(out, '{');
+	if (r == 0 && it->source != NULL) {
+		r = buf_puts(out, "\"source\":");
+		if (r == 0)
+			r = source(out, it->source, true);
+	}
+	if (r == 0 && it->also != NULL) {
+		r = buf_puts(out, it->source != NULL ? ",\"sources\":[" : "\"sources\":[");
+		for (s = it->also; r == 0 && s != NULL; s = s->next) {
+			r = source(out, s, false);
+			if (r == 0 && s->next != NULL)
+				r = buf_putc(out, ',');
+		}
+		if (r == 0)
+			r = buf_putc(out, ']');
+	}
+	if (r == 0)
+		r = buf_putc(out, '}');
 	return r;
 }
 
 int
-write_json_item(struct json_writer *w, const struct feed *f, const struct item *it)
+json_item(struct feed_writer *w, const struct feed *f, const struct item *it)
 {
 	struct buf *out = w->out;
 	const struct attachment *a;
@@ -139,7 +207,7 @@ write_json_item(struct json_writer *w, const struct feed *f, const struct item *
 	bool first = true, af;
 	int r = 0;
 
-	if (!w->in_items)
+	if (!w->open)
 		r = open_doc(w, f);
 	if (r == 0)
 		r = buf_puts(out, w->items > 0 ? ",\n{" : "\n{");
@@ -152,7 +220,10 @@ write_json_item(struct json_writer *w, const struct feed *f, const struct item *
 	if (r == 0)
 		r = field(out, &first, "title", it->title);
 	if (r == 0)
-		r = field(out, &first, "content_html", it->content_html);
+		r = content_html(out, &first, it);
+	/* JSON Feed requires content_html or content_text: without HTML, the text is the summary. */
+	if (r == 0 && it->content_html == NULL && it->also == NULL)
+		r = field(out, &first, "content_text", it->summary != NULL ? it->summary : "");
 	if (r == 0)
 		r = field(out, &first, "summary", it->summary);
 	if (r == 0)
@@ -202,24 +273,24 @@ write_json_item(struct json_writer *w, const struct feed *f, const struct item *
 			r = buf_putc(out, ']');
 	}
 	if (r == 0)
-		r = buf_putc(out, '}');
+		r = extension(out, &first, it);
 	if (r == 0)
-		w->items++;
+		r = buf_putc(out, '}');
 	return r;
 }
 
 int
-write_json_end(struct json_writer *w, const struct feed *f)
+json_end(struct feed_writer *w, const struct feed *f)
 {
 	bool first = false;
 	int r = 0;
 
-	if (!w->in_items)
+	if (!w->open)
 		r = open_doc(w, f);
 	if (r == 0)
 		r = buf_puts(w->out, w->items > 0 ? "\n]" : "]");
 	if (r == 0)
-		r = feed_fields(w, f, &first);
+		r = feed_fields(w, f, &first, true);
 	if (r == 0)
 		r = buf_puts(w->out, "}\n");
 	return r;

@@ -35,7 +35,7 @@ static const char *const charsets[] = { "ISO-8859-1", "UTF-16", "Shift_JIS", "x-
 
 struct run {
 	struct buf		 out;
-	struct json_writer	 w;
+	struct feed_writer	 w;
 	struct arena		*items;
 	size_t			 n;
 };
@@ -306,7 +306,7 @@ on_item(void *ctx, const struct feed *f, const struct item *it)
 	int e;
 
 	check_item(it);
-	e = write_json_item(&r->w, f, it);
+	e = feed_writer_item(&r->w, f, it);
 	if (e < 0)
 		return e;
 	r->n++;
@@ -330,7 +330,7 @@ run_stream(const char *doc, size_t len, size_t chunk, const char *charset, struc
 	feed_init(&f);
 	arena_init(&items);
 	buf_init(&r->out, OUT_MAX);
-	write_json_begin(&r->w, &r->out);
+	feed_writer_begin(&r->w, WRITE_JSON, NULL, &r->out);
 	r->items = &items;
 	r->n = 0;
 	memset(&err, 0, sizeof(err));
@@ -346,7 +346,7 @@ run_stream(const char *doc, size_t len, size_t chunk, const char *charset, struc
 		e = feed_parser_finish(p, &err);
 	if (e == 0) {
 		check_feed(&f);
-		e = write_json_end(&r->w, &f);
+		e = feed_writer_end(&r->w, &f);
 		if (e < 0)
 			fail("write_json_end", NULL);
 	} else {
@@ -370,7 +370,7 @@ run_whole(const char *doc, size_t len, const char *charset, struct buf *out)
 	struct parse_opts o = { FUZZ_BASE, charset, FUZZ_NOW };
 	struct parse_error err;
 	struct item_list l;
-	struct json_writer w;
+	struct feed_writer w;
 	struct feed f;
 	size_t i;
 	int e;
@@ -378,13 +378,13 @@ run_whole(const char *doc, size_t len, const char *charset, struct buf *out)
 	feed_init(&f);
 	item_list_init(&l);
 	buf_init(out, OUT_MAX);
-	write_json_begin(&w, out);
+	feed_writer_begin(&w, WRITE_JSON, NULL, out);
 	e = parse_feed(doc, len, &o, &f, &l, &err);
 	if (e == 0) {
 		for (i = 0; i < l.len; i++)
-			if (write_json_item(&w, &f, &l.items[i]) < 0)
+			if (feed_writer_item(&w, &f, &l.items[i]) < 0)
 				fail("write_json_item", NULL);
-		if (write_json_end(&w, &f) < 0)
+		if (feed_writer_end(&w, &f) < 0)
 			fail("write_json_end", NULL);
 		feed_release(&f);
 	} else if (l.len != 0) {

@@ -24,7 +24,7 @@
 /* What one run of the parser produced, serialized so that two runs compare as strings. */
 struct run {
 	struct buf		 out;
-	struct json_writer	 w;
+	struct feed_writer	 w;
 	struct arena		 items;
 	size_t			 n;		/* callbacks made */
 	size_t			 stop_at;	/* the callback fails on this item (1-based); 0: never */
@@ -42,7 +42,7 @@ on_item(void *ctx, const struct feed *f, const struct item *it)
 	r->n++;
 	if (r->stop_at != 0 && r->n == r->stop_at)
 		return -ECANCELED;
-	e = write_json_item(&r->w, f, it);
+	e = feed_writer_item(&r->w, f, it);
 	arena_reset(&r->items);
 	return e;
 }
@@ -58,7 +58,7 @@ run_open(struct run *r, const char *charset, size_t stop_at)
 	buf_init(&r->out, OUT_MAX);
 	arena_init(&r->items);
 	feed_init(&r->feed);
-	write_json_begin(&r->w, &r->out);
+	feed_writer_begin(&r->w, WRITE_JSON, NULL, &r->out);
 	r->stop_at = stop_at;
 	assert_int_equal(feed_parser_open(&p, &o, &r->feed, &r->items, on_item, r), 0);
 	return p;
@@ -98,7 +98,7 @@ run_chunks(struct run *r, const char *doc, size_t len, const size_t *sizes, cons
 	p = run_open(r, charset, 0);
 	rc = run_push(r, p, doc, len, sizes);
 	if (rc == 0)
-		rc = write_json_end(&r->w, &r->feed);
+		rc = feed_writer_end(&r->w, &r->feed);
 	r->rc = rc;
 	(void)buf_appendf(&r->out, "rc=%d recovered=%d dropped=%zu\n", rc, r->feed.recovered,
 	    r->feed.items_dropped);
@@ -751,7 +751,7 @@ test_parse_feed_matches_stream(void **state)
 {
 	struct parse_opts o = { .now = NOW };
 	struct parse_error err;
-	struct json_writer w;
+	struct feed_writer w;
 	struct item_list l;
 	struct feed f;
 	struct run r;
@@ -763,10 +763,10 @@ test_parse_feed_matches_stream(void **state)
 	feed_init(&f);
 	assert_int_equal(parse_feed(doc_rss_everything, sizeof(doc_rss_everything) - 1, &o, &f, &l, &err), 0);
 	buf_init(&out, OUT_MAX);
-	write_json_begin(&w, &out);
+	feed_writer_begin(&w, WRITE_JSON, NULL, &out);
 	for (i = 0; i < l.len; i++)
-		assert_int_equal(write_json_item(&w, &f, &l.items[i]), 0);
-	assert_int_equal(write_json_end(&w, &f), 0);
+		assert_int_equal(feed_writer_item(&w, &f, &l.items[i]), 0);
+	assert_int_equal(feed_writer_end(&w, &f), 0);
 	assert_int_equal(buf_appendf(&out, "rc=0 recovered=%d dropped=%zu\n", f.recovered, f.items_dropped), 0);
 	run_chunks(&r, doc_rss_everything, sizeof(doc_rss_everything) - 1, sizes_7, NULL);
 	assert_string_equal(buf_str(&out), buf_str(&r.out));
