@@ -60,31 +60,34 @@ escape_json_chars(struct buf *out, const char *s, size_t len)
 	return r;
 }
 
-/* Bytes escape_xml() must look at: markup, quotes, C0 controls but tab/CR/LF, and 0xEF (U+FFFE/U+FFFF). */
+/* Bytes escape_xml() must look at: markup, quotes, controls but tab/CR/LF, and lead bytes of some (see below). */
 static const unsigned char xml_special[256] = {
 	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
 	[0x08] = 1, [0x0B] = 1, [0x0C] = 1, [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1,
 	[0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1,
 	[0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
-	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1, [0xEF] = 1,
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1, [0x7F] = 1, [0xC2] = 1, [0xEF] = 1,
 };
 
 /*
- * What replaces the byte at u[i] that escaping stopped at, a control character or 0xEF: *rep, which
- * is empty for a character XML 1.0 forbids. Returns how many bytes of s that stands for.
+ * What replaces the byte at u[i] that escaping stopped at, a control character or a lead byte of
+ * one (0xC2: U+0080-U+009F, 0xEF: U+FFFE, U+FFFF): *rep, which is empty for a character dropped.
+ * XML 1.0 forbids C0 controls and U+FFFE/U+FFFF; DEL and C1 controls it only discourages, but no
+ * text means them and some readers choke on them. Returns how many bytes of s that stands for.
  */
 static size_t
 xml_forbidden(const unsigned char *u, size_t i, size_t len, const char **rep)
 {
-	if (u[i] != 0xEF) {
-		*rep = "";		/* a control character XML forbids */
-		return 1;
+	*rep = "";
+	if (u[i] == 0xC2) {
+		if (i + 1 < len && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F)
+			return 2;
+		*rep = "\xC2";		/* U+00A0 to U+00BF */
+	} else if (u[i] == 0xEF) {
+		if (i + 2 < len && u[i + 1] == 0xBF && u[i + 2] >= 0xBE)
+			return 3;
+		*rep = "\xEF";		/* any other character from U+F000 on */
 	}
-	if (i + 2 < len && u[i + 1] == 0xBF && u[i + 2] >= 0xBE) {
-		*rep = "";		/* U+FFFE or U+FFFF: not XML */
-		return 3;
-	}
-	*rep = "\xEF";			/* any other character from U+F000 on */
 	return 1;
 }
 
@@ -129,13 +132,13 @@ escape_xml(struct buf *out, const char *s, size_t len)
 	return r;
 }
 
-/* Bytes escape_cdata() must look at: C0 controls but tab/CR/LF, ']' and 0xEF. */
+/* Bytes escape_cdata() must look at: controls but tab/CR/LF, ']', and lead bytes of some. */
 static const unsigned char cdata_special[256] = {
 	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
 	[0x08] = 1, [0x0B] = 1, [0x0C] = 1, [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1,
 	[0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1,
 	[0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
-	[']'] = 1, [0xEF] = 1,
+	[']'] = 1, [0x7F] = 1, [0xC2] = 1, [0xEF] = 1,
 };
 
 int

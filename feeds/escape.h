@@ -14,13 +14,13 @@ int	escape_json_chars(struct buf *out, const char *s, size_t len);
 
 /*
  * Appends s (valid UTF-8) escaped for XML text and attribute values: & < > " and ' as references,
- * characters XML 1.0 forbids dropped. 0, -ENOMEM, -E2BIG.
+ * characters XML 1.0 forbids (and DEL and C1 controls) dropped. 0, -ENOMEM, -E2BIG.
  */
 int	escape_xml(struct buf *out, const char *s, size_t len);
 
 /*
  * Appends s (valid UTF-8) as one XML CDATA section, or several when s holds "]]>" (split between
- * "]]" and ">"), with the characters XML 1.0 forbids dropped. 0, -ENOMEM, -E2BIG.
+ * "]]" and ">"), with the characters XML 1.0 forbids (and DEL and C1 controls) dropped. 0, -ENOMEM, -E2BIG.
  */
 int	escape_cdata(struct buf *out, const char *s, size_t len);
 

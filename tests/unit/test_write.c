@@ -26,6 +26,14 @@ test_escape_json_and_xml(void **state)
 	buf_clear(&b);
 	assert_int_equal(escape_xml(&b, x, strlen(x)), 0);
 	assert_string_equal(b.data, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+	/* DEL and C1 controls go too; U+00A0 and the characters after U+F000 stay. */
+	buf_clear(&b);
+	x = "a\x7f\xc2\x85\xc2\x9f\xc2\xa0\xef\xbc\x81" "b";
+	assert_int_equal(escape_xml(&b, x, strlen(x)), 0);
+	assert_string_equal(b.data, "a\xc2\xa0\xef\xbc\x81" "b");
+	buf_clear(&b);
+	assert_int_equal(escape_cdata(&b, x, strlen(x)), 0);
+	assert_string_equal(b.data, "<![CDATA[a\xc2\xa0\xef\xbc\x81" "b]]>");
 	buf_release(&b);
 }
 
@@ -208,8 +216,8 @@ test_write_rss_item(void **state)
 	assert_has(rss, "<title>Quake: a &amp;lt; b &amp;amp; &amp;quot;c&amp;quot;</title>");
 	assert_has(rss, "<description>Shaking felt</description>");
 	assert_has(rss, "<content:encoded><![CDATA[<p>Shaking ]]]]><![CDATA[> felt</p>]]><![CDATA[<p>Also reported by:"
-	    "</p><ul><li><a href=\"http://daily.example/b\">Daily</a></li><li><a href=\"http://times.example/a?x=1&amp;"
-	    "y=2\">Times &amp; Co</a></li></ul>]]></content:encoded>");
+	    "</p><ul><li><a href=\"http://daily.example/b\" rel=\"noopener noreferrer\">Daily</a></li><li><a href=\"http://times.example/a?x=1&amp;"
+	    "y=2\" rel=\"noopener noreferrer\">Times &amp; Co</a></li></ul>]]></content:encoded>");
 	assert_has(rss, "<author>ann@wire.example (Ann &lt;Reporter&gt;)</author>");
 	assert_has(rss, "<guid isPermaLink=\"false\">wire-1</guid>");
 	assert_has(rss, "<pubDate>Tue, 10 Jun 2003 04:00:00 +0000</pubDate>");
@@ -306,8 +314,8 @@ test_write_json_extension_and_also_list(void **state)
 		fail_msg("not JSON: %s in %s", err.text, json);
 	item = json_array_get(json_object_get(doc, "items"), 0);
 	assert_string_equal(json_string_value(json_object_get(item, "content_html")), "<p>Shaking ]]> felt</p>"
-	    "<p>Also reported by:</p><ul><li><a href=\"http://daily.example/b\">Daily</a></li><li><a href="
-	    "\"http://times.example/a?x=1&amp;y=2\">Times &amp; Co</a></li></ul>");
+	    "<p>Also reported by:</p><ul><li><a href=\"http://daily.example/b\" rel=\"noopener noreferrer\">Daily</a></li><li><a href="
+	    "\"http://times.example/a?x=1&amp;y=2\" rel=\"noopener noreferrer\">Times &amp; Co</a></li></ul>");
 	ext = json_object_get(item, "_wiredesk");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(ext, "source"), "feed_url")),
 	    "http://wire.example/rss");
