@@ -36,7 +36,7 @@ draft_field(struct item_draft *d, int i)
 {
 	struct draft_text *all[] = {
 		&d->id, &d->link, &d->orig_link, &d->external_url, &d->title, &d->content, &d->description,
-		&d->alt_summary, &d->image, &d->language,
+		&d->alt_summary, &d->image, &d->language, &d->source_name, &d->source_url,
 	};
 
 	return i < (int)(sizeof(all) / sizeof(all[0])) ? all[i] : NULL;
@@ -270,6 +270,26 @@ either(const char *a, const char *b)
 	return a != NULL ? a : b;
 }
 
+/* The source an item names (RSS <source url="...">name</source>); none when neither part is usable. */
+static int
+source(const struct item_draft *d, const struct normalize_ctx *c, struct arena *a, struct source **ret)
+{
+	struct source *s;
+	int r;
+
+	s = arena_zalloc(a, sizeof(*s));
+	if (s == NULL)
+		return -ENOMEM;
+	r = normalize_text(buf_str(&d->source_name.raw), d->source_name.raw.len, TEXT_PLAIN, ITEM_MAX_SHORT, a,
+	    &s->name);
+	if (r == 0 && d->source_url.raw.len > 0)
+		r = normalize_url(base_of(&d->source_url, c->feed_base), d->source_url.raw.data, d->source_url.raw.len,
+		    URL_LINK, a, &s->feed_url);
+	if (r == 0 && (s->name != NULL || s->feed_url != NULL))
+		*ret = s;
+	return r;
+}
+
 int
 normalize_item(const struct item_draft *d, const struct normalize_ctx *c, struct arena *a, struct item *ret)
 {
@@ -327,6 +347,8 @@ normalize_item(const struct item_draft *d, const struct normalize_ctx *c, struct
 		    URL_MEDIA, a, &it.image);
 	if (r == 0 && d->language.raw.len > 0)
 		r = normalize_language(buf_str(&d->language.raw), d->language.raw.len, a, &it.language);
+	if (r == 0 && it.source == NULL && (d->source_name.raw.len > 0 || d->source_url.raw.len > 0))
+		r = source(d, c, a, &it.source);
 	if (r < 0)
 		return r;
 	if (it.language != NULL && c->feed_language != NULL && strcmp(it.language, c->feed_language) == 0)

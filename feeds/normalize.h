@@ -40,6 +40,8 @@ struct item_draft {
 	struct draft_text	 alt_summary;	/* itunes:summary, media:description: used when nothing better exists */
 	struct draft_text	 image;		/* media:thumbnail, itunes:image, JSON image */
 	struct draft_text	 language;
+	struct draft_text	 source_name;	/* RSS <source>: the channel the item came from */
+	struct draft_text	 source_url;	/* and the URL of its feed */
 	bool			 guid_is_link;	/* an RSS guid that may serve as the permalink */
 	int64_t			 duration;	/* itunes:duration in seconds, for the first attachment; -1 */
 	struct item		 item;		/* dates, authors, tags, attachments already final */

@@ -470,6 +470,9 @@ add_person_text(struct feed_parser *p, bool to_item, const char *s, size_t len, 
 	open = memchr(s, '(', len);
 	close = open != NULL ? memchr(open, ')', len - (size_t)(open - s)) : NULL;
 	if (at != NULL && open != NULL && close != NULL && at < open) {
+		/* "jo@example.org (Jo (the Boss))": the name runs to the last parenthesis. */
+		for (close = s + len - 1; *close != ')'; close--)
+			;
 		email = s;
 		elen = (size_t)(open - s);
 		name = open + 1;
@@ -797,6 +800,13 @@ on_item_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 				capture(x, F_ITEM_TAG, NULL, TEXT_PLAIN, base);
 		} else if (is(name, "enclosure")) {
 			(void)add_attachment(p, x, n, attrs, "url", "length", base);
+		} else if (is(name, "source") && !atomish) {
+			/* RSS: <source url="the channel's feed">its name</source>. */
+			if ((v = attr_value(x, n, attrs, "url", &len)) != NULL) {
+				draft_text_begin(&d->source_url, TEXT_PLAIN, base);
+				draft_text_append(&d->source_url, v, len);
+			}
+			capture(x, F_DRAFT, &d->source_name, TEXT_PLAIN, base);
 		}
 		return C_SKIP;
 	case NS_CONTENT:
