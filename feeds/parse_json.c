@@ -10,6 +10,7 @@
 #include "date.h"
 #include "limits.h"
 #include "parse_impl.h"
+#include "write.h"
 #include "text.h"
 
 /*
@@ -262,6 +263,27 @@ hub(struct feed_parser *p, const json_t *hubs)
 	return 0;
 }
 
+/*
+ * The "Also reported by" list wiredesk ends an item's HTML with is not part of the content when
+ * _wiredesk names the same sources: taken off, so that it is not written twice.
+ */
+static void
+strip_also(struct draft_text *content, const struct item *it)
+{
+	struct buf list;
+
+	if (it->also == NULL || !content->set)
+		return;
+	buf_init(&list, SIZE_MAX);
+	if (write_also_html(&list, it) == 0 && list.len > 0 && content->raw.len >= list.len &&
+	    memcmp(content->raw.data + content->raw.len - list.len, list.data, list.len) == 0) {
+		buf_truncate(&content->raw, content->raw.len - list.len);
+		if (content->raw.len == 0)
+			draft_text_reset(content);
+	}
+	buf_release(&list);
+}
+
 static int
 item(struct feed_parser *p, const json_t *o)
 {
@@ -284,10 +306,14 @@ item(struct feed_parser *p, const json_t *o)
 	draft_set(&d->link, o, "url", TEXT_PLAIN);
 	draft_set(&d->external_url, o, "external_url", TEXT_PLAIN);
 	draft_set(&d->title, o, "title", TEXT_PLAIN);
+	r = item_lists(p, o);
+	if (r < 0)
+		return parser_fail(p, r, 0, 0, "out of memory");
 	draft_set(&d->content, o, "content_html", TEXT_HTML);
+	strip_also(&d->content, &d->item);
 	/* A content_text that repeats the summary is no body of its own (wiredesk writes it so). */
-	if ((s = str(o, "content_text", &len)) != NULL && !json_equal(json_object_get(o, "content_text"),
-	    json_object_get(o, "summary")))
+	if (!d->content.set && (s = str(o, "content_text", &len)) != NULL &&
+	    !json_equal(json_object_get(o, "content_text"), json_object_get(o, "summary")))
 		draft_set(&d->content, o, "content_text", TEXT_PLAIN);
 	/* The summary is the summary: unlike an RSS description it never stands in for the content. */
 	draft_set(d->content.set ? &d->description : &d->alt_summary, o, "summary", TEXT_PLAIN);
@@ -298,9 +324,6 @@ item(struct feed_parser *p, const json_t *o)
 		d->item.date_published = DATE_NONE;
 	if ((s = str(o, "date_modified", &len)) != NULL && date_parse(s, &d->item.date_modified) != 0)
 		d->item.date_modified = DATE_NONE;
-	r = item_lists(p, o);
-	if (r < 0)
-		return parser_fail(p, r, 0, 0, "out of memory");
 	return parser_emit(p);
 }
 

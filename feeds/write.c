@@ -137,7 +137,7 @@ write_also_html(struct buf *html, const struct item *it)
 			if (r == 0)
 				r = escape_xml(html, s->url, strlen(s->url));
 			if (r == 0)
-				r = buf_puts(html, "\">");
+				r = buf_puts(html, "\" rel=\"noopener noreferrer\">");
 		}
 		if (r == 0)
 			r = escape_xml(html, name, strlen(name));

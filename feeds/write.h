@@ -44,6 +44,12 @@ void	feed_writer_begin(struct feed_writer *w, enum write_format format, const st
 int	feed_writer_item(struct feed_writer *w, const struct feed *f, const struct item *it);
 int	feed_writer_end(struct feed_writer *w, const struct feed *f);
 
+/*
+ * The "Also reported by" list that ends the HTML of a story several sources carry, appended to
+ * html as markup the sanitizer keeps. Nothing when the item has no other source. 0 or -ENOMEM.
+ */
+int	write_also_html(struct buf *html, const struct item *it);
+
 /* "rss", "atom" or "json" to a format: 0, or -EINVAL for any other name. */
 int	write_format_parse(const char *name, enum write_format *ret);
 

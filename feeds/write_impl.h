@@ -30,12 +30,6 @@ int64_t	write_feed_date(const struct feed_writer *w, const struct feed *f);
 /* True for an absolute http or https URL: the only links RSS allows. */
 bool	write_is_web(const char *url);
 
-/*
- * The "Also reported by" list that ends the HTML of a story several sources carry, appended to
- * html as markup the sanitizer keeps. Nothing when the item has no other source. 0 or -ENOMEM.
- */
-int	write_also_html(struct buf *html, const struct item *it);
-
 /* A space, then name="value", value escaped. */
 int	write_xml_attr(struct buf *out, const char *name, const char *value);
 
