@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
+#include "charset.h"
 #include "limits.h"
 #include "sanitize.h"
 #include "url.h"
@@ -242,6 +243,7 @@ static const unsigned char special[256] = {
 	0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0,
 	[0x7F] = 1,	/* DEL: no text means it, dropped like the C0 controls */
+	[0xC2] = 1,	/* the lead byte of U+0080-U+00BF, C1 controls among them */
 };
 
 /* An element we wrote and have not closed yet. */
@@ -281,13 +283,15 @@ cmp_attr(const void *key, const void *member)
 }
 
 /*
- * Appends p with & < > " ' escaped, CR LF and a lone CR made LF, and the other control characters
- * but tab removed.
+ * Appends p with & < > " ' escaped, CR LF and a lone CR made LF, C1 controls read as Windows-1252
+ * (as HTML5 reads &#133; and &#x92;), and the other control characters but tab removed.
  */
 static int
 put_escaped(struct buf *b, const char *p, size_t n)
 {
+	char c1[5];
 	const char *e;
+	unsigned cp;
 	size_t i = 0, run;
 	int r;
 
@@ -321,6 +325,17 @@ put_escaped(struct buf *b, const char *p, size_t n)
 			if (i < n && p[i] == '\n')
 				continue;
 			e = "\n";	/* a line break of its own, as HTML reads it */
+			break;
+		case '\xC2':
+			if (i < n && (unsigned char)p[i] <= 0x9F) {
+				cp = charset_cp1252((unsigned char)p[i++]);
+				if (cp == 0xFFFD)
+					continue;	/* one of the five bytes Windows-1252 leaves undefined */
+				c1[charset_utf8_encode(cp, c1)] = '\0';
+				e = c1;
+			} else {
+				e = "\xC2";
+			}
 			break;
 		default:
 			continue;	/* another control character */

@@ -95,6 +95,12 @@ repeat(const char *unit, size_t n, const char *tail)
 	return s;
 }
 
+/* C1 controls, written raw or as references, read as Windows-1252 (HTML5); its five holes and DEL dropped. */
+static const struct san_case c1_controls_cases[] = {
+	{ "a&#133;b&#x92;c\xc2\x85" "d&#129;e\x7f" "f\xc2\xa0g",
+	    "a\xe2\x80\xa6" "b\xe2\x80\x99" "c\xe2\x80\xa6" "def\xc2\xa0g" },
+};
+
 static const struct san_case scripts_and_handlers_cases[] = {
 	{ "<script>alert(1)</script>x",
 	    "x" },
@@ -447,6 +453,13 @@ test_scripts_and_event_handlers_removed(void **state)
 	RUN(scripts_and_handlers_cases);
 }
 
+static void
+test_c1_controls_read_as_windows_1252(void **state)
+{
+	(void)state;
+	RUN(c1_controls_cases);
+}
+
 /* Catalogue 20 and 21: javascript: however disguised, data:text/html and SVG data URIs are dropped. */
 static void
 test_unsafe_url_schemes_dropped(void **state)
@@ -793,6 +806,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scripts_and_event_handlers_removed),
+		cmocka_unit_test(test_c1_controls_read_as_windows_1252),
 		cmocka_unit_test(test_unsafe_url_schemes_dropped),
 		cmocka_unit_test(test_svg_and_math_subtrees_removed),
 		cmocka_unit_test(test_base_element_ignored),
