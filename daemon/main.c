@@ -1,6 +1,7 @@
 /* main.c - the wiredesk command line: subcommands over the feeds/ library and the daemon. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dedup.h"
 #include "limits.h"
 #include "log.h"
 #include "parse.h"
@@ -24,11 +26,13 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: wiredesk parse [--base URL] [--charset CHARSET] FILE|-\n"
 	    "       wiredesk convert --to rss|atom|json [--base URL] [--charset CHARSET] [--self URL] FILE|-\n"
+	    "       wiredesk cluster FILE.jsonl|-\n"
 	    "       wiredesk --version\n"
 	    "\n"
 	    "parse    read one RSS, Atom or JSON Feed document and print it as JSON Feed 1.1\n"
 	    "convert  read one feed document and print it as RSS 2.0, Atom 1.0 or JSON Feed 1.1;\n"
-	    "         --self names the URL the output is served from\n");
+	    "         --self names the URL the output is served from\n"
+	    "cluster  read items, one JSON object a line, and print \"id<TAB>story\" for each, in order\n");
 }
 
 static int
@@ -178,6 +182,76 @@ out:
 	return rc;
 }
 
+/*
+ * Items in, one JSON object a line, through the same dedup the daemon runs: "id<TAB>story" out for
+ * each, in input order. A bad line stops it with nothing on stdout.
+ */
+static int
+cmd_cluster(int argc, char **argv)
+{
+	const char *path = argc == 2 ? argv[1] : NULL;
+	char err[DEDUP_WHY_LEN], *line = NULL;
+	struct dedup_result res;
+	struct dedup_item it;
+	struct dedup *d = NULL;
+	struct arena scratch;
+	struct buf out;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	FILE *f;
+	int r, rc = EX_OK;
+
+	if (path == NULL) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (f == NULL) {
+		log_error("cannot open '%s': %s", path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	arena_init(&scratch);
+	buf_init(&out, SIZE_MAX);
+	r = dedup_new(&d, NULL);
+	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (strspn(line, " \t") == (size_t)n)
+			continue;
+		arena_reset(&scratch);
+		r = dedup_item_from_json(line, (size_t)n, &scratch, &it, err);
+		if (r == -EINVAL) {
+			log_error("%s:%ld: %s", path, lineno, err);
+			rc = EX_DATAERR;
+			break;
+		}
+		if (r == 0)
+			r = dedup_add(d, &it, &res);
+		if (r == 0)
+			r = buf_appendf(&out, "%s\t%" PRIu64 "\n", it.id, res.story);
+	}
+	if (rc == EX_OK && r == 0 && ferror(f)) {
+		log_error("cannot read '%s': %s", path, strerror(errno));
+		rc = EX_IOERR;
+	} else if (rc == EX_OK && r < 0) {
+		log_error("%s: %s", path, strerror(-r));
+		rc = EX_SOFTWARE;
+	}
+	if (rc == EX_OK && (r = write_all(STDOUT_FILENO, buf_str(&out), out.len)) < 0 && r != -EPIPE) {
+		log_error("cannot write: %s", strerror(-r));
+		rc = EX_IOERR;
+	}
+	dedup_free(d);
+	buf_release(&out);
+	arena_release(&scratch);
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -191,6 +265,8 @@ main(int argc, char **argv)
 		return cmd_convert(argc - 1, argv + 1, false);
 	if (strcmp(argv[1], "convert") == 0)
 		return cmd_convert(argc - 1, argv + 1, true);
+	if (strcmp(argv[1], "cluster") == 0)
+		return cmd_cluster(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("wiredesk %s\n", WIREDESK_VERSION);
 		return EX_OK;
