@@ -709,6 +709,18 @@ url_canonical(const char *u, struct buf *out)
 
 	buf_init(&a, URL_MAX_LEN);
 	buf_init(&t, URL_MAX_LEN);
+	if (already_resolved(u, strlen(u)) && strchr(u, '%') == NULL) {
+		/* Scheme and host already in canonical form, nothing to decode: no need for libcurl. */
+		split(u, strlen(u), (size_t)(strchr(u + 8, '/') - u), &p);
+		r = buf_append(&t, u, p.path);
+		if (r == 0)
+			r = put_path(&t, u + p.path, p.query - p.path);
+		if (r == 0)
+			r = put_query(&t, u + p.query, p.frag - p.query);
+		if (r == 0)
+			r = buf_append(out, buf_str(&t), t.len);
+		goto out;
+	}
 	r = parse_base(u, &a, &p);
 	if (r < 0)
 		goto out;
