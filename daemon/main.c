@@ -182,6 +182,27 @@ out:
 	return rc;
 }
 
+/* "id<TAB>story\n" without printf, which would be a tenth of the time of `wiredesk cluster`. */
+static int
+put_line(struct buf *out, const char *id, uint64_t story)
+{
+	char num[24];
+	size_t n = sizeof(num);
+	int r;
+
+	do
+		num[--n] = (char)('0' + story % 10);
+	while ((story /= 10) != 0);
+	r = buf_puts(out, id);
+	if (r == 0)
+		r = buf_putc(out, '\t');
+	if (r == 0)
+		r = buf_append(out, num + n, sizeof(num) - n);
+	if (r == 0)
+		r = buf_putc(out, '\n');
+	return r;
+}
+
 /*
  * Items in, one JSON object a line, through the same dedup the daemon runs: "id<TAB>story" out for
  * each, in input order. A bad line stops it with nothing on stdout.
@@ -230,7 +251,7 @@ cmd_cluster(int argc, char **argv)
 		if (r == 0)
 			r = dedup_add(d, &it, &res);
 		if (r == 0)
-			r = buf_appendf(&out, "%s\t%" PRIu64 "\n", it.id, res.story);
+			r = put_line(&out, it.id, res.story);
 	}
 	if (rc == EX_OK && r == 0 && ferror(f)) {
 		log_error("cannot read '%s': %s", path, strerror(errno));

@@ -90,6 +90,7 @@ struct story {
 struct dedup {
 	int64_t		 window;
 	double		 threshold;
+	bool		 explain;	/* write dedup_result.why */
 	int64_t		 now;		/* the newest date seen */
 	uint64_t	 n_items;	/* items seen, for IDF; halved with the frequencies */
 	uint64_t	 first;		/* the oldest live story's id */
@@ -108,6 +109,7 @@ struct dedup {
 	struct map	 urls;		/* hash of canonical URL -> story */
 	struct map	 leads;		/* SimHash band -> story */
 	size_t		 heap;		/* bytes of centroids on the heap */
+	struct buf	 norm, src;	/* scratch of dedup_add: the folded title and source name, the lead */
 };
 
 /* One title's terms while an item is decided. */
@@ -271,19 +273,13 @@ live_story(const struct dedup *d, uint32_t v, uint64_t *ret_id)
 	return true;
 }
 
-/* Drops the map entries of closed stories once they are half the map, so maps track the window. */
+/* Drops the map entries of closed stories, so that a map follows the window. */
 static int
 map_sweep(struct dedup *d, struct map *m)
 {
 	uint64_t id;
-	size_t i, dead = 0;
+	size_t i;
 
-	if (m->len < 1024)
-		return 0;
-	for (i = 0; i < m->cap; i++)
-		dead += m->keys[i] != 0 && !live_story(d, m->vals[i], &id);
-	if (dead * 2 < m->len)
-		return 0;
 	for (i = 0; i < m->cap;) {
 		if (m->keys[i] != 0 && !live_story(d, m->vals[i], &id))
 			map_del_at(m, i);	/* a later key may have moved into i: look again */
@@ -500,23 +496,37 @@ static const char *const stop_words[] = {
 	"yourself", "yourselves",
 };
 
-static int
-cmp_word(const void *key, const void *member)
+#define STOP_SLOTS	512	/* a power of two, over twice the stop words */
+
+/* The stop words' term hashes, an open-addressing set filled on first use. */
+static uint64_t stop_set[STOP_SLOTS];
+
+static void
+stop_set_fill(void)
 {
-	return strcmp(key, *(const char *const *)member);
+	uint64_t h;
+	size_t i, k;
+
+	if (stop_set[0] != 0 || stop_set[1] != 0)
+		return;		/* filled: no word hashes to 0, and two slots are never both empty after */
+	for (i = 0; i < sizeof(stop_words) / sizeof(stop_words[0]); i++) {
+		h = hash_bytes(0, stop_words[i], strlen(stop_words[i]));
+		for (k = h & (STOP_SLOTS - 1); stop_set[k] != 0; k = (k + 1) & (STOP_SLOTS - 1))
+			;
+		stop_set[k] = h;
+	}
 }
 
+/* True for the term hash of a stop word. */
 static bool
-is_stop(const char *w, size_t n)
+is_stop(uint64_t h)
 {
-	char buf[16];
+	size_t k;
 
-	if (n >= sizeof(buf))
-		return false;
-	memcpy(buf, w, n);
-	buf[n] = '\0';
-	return bsearch(buf, stop_words, sizeof(stop_words) / sizeof(stop_words[0]), sizeof(stop_words[0]),
-	    cmp_word) != NULL;
+	for (k = h & (STOP_SLOTS - 1); stop_set[k] != 0; k = (k + 1) & (STOP_SLOTS - 1))
+		if (stop_set[k] == h)
+			return true;
+	return false;
 }
 
 /* Words that mark a headline's kind, not its story: "BREAKING:", "UPDATE 2-", "WATCH |". */
@@ -760,9 +770,11 @@ title_terms(const char *title, const char *source, struct buf *norm, struct buf 
 		}
 		tok = (char *)w;
 		wl = norm_token(tok, (size_t)(p - w));
-		if (wl == 0 || is_stop(tok, wl) || (wl == 1 && !(tok[0] >= '0' && tok[0] <= '9')))
+		if (wl == 0 || (wl == 1 && !(tok[0] >= '0' && tok[0] <= '9')))
 			continue;
 		t[count].hash = hash_bytes(0, tok, wl);
+		if (is_stop(t[count].hash))
+			continue;
 		for (i = 0; i < count && t[i].hash != t[count].hash; i++)
 			;
 		if (i < count)
@@ -866,7 +878,7 @@ static int
 centroid_add(struct dedup *d, uint64_t id, const struct tterm *t, size_t nt)
 {
 	struct story *s = story_at(d, id);
-	struct cterm all[CENTROID_MAX + MAX_TERMS], *c;
+	struct cterm all[CENTROID_MAX + MAX_TERMS], *c, tmp;
 	size_t len = s->len, keep, i, j;
 	double norm = 0;
 	uint32_t x;
@@ -882,12 +894,17 @@ centroid_add(struct dedup *d, uint64_t id, const struct tterm *t, size_t nt)
 			all[len++].w = t[i].q;
 		}
 	}
+	/* Kept sorted, heaviest first: after adding, an insertion sort has little to move. */
+	for (i = 1; i < len; i++)
+		for (j = i; j > 0 && cmp_cterm(&all[j - 1], &all[j]) > 0; j--) {
+			tmp = all[j];
+			all[j] = all[j - 1];
+			all[j - 1] = tmp;
+		}
 	keep = CENTROID_BASE + CENTROID_STEP * (size_t)(s->n + 1);
 	if (keep > CENTROID_MAX)
 		keep = CENTROID_MAX;
-	if (len > keep)
-		qsort(all, len, sizeof(*all), cmp_cterm);
-	else
+	if (keep > len)
 		keep = len;
 	if (keep > s->cap) {
 		c = malloc(keep * sizeof(*c));
@@ -958,18 +975,59 @@ sort_probe(struct tterm *t, size_t n, const struct dedup *d)
 	}
 }
 
+/* The item's terms by term index, to find them from a centroid in one probe: 64 slots, linear probing. */
+struct term_set {
+	uint32_t	 term[64];	/* index + 1; 0: empty */
+	uint8_t		 pos[64];	/* where in the item's terms */
+};
+
+static unsigned
+set_slot(uint32_t term)
+{
+	return (term * 2654435761u) >> 26;
+}
+
+static void
+set_fill(struct term_set *ts, const struct tterm *t, size_t nt)
+{
+	unsigned i, k;
+
+	memset(ts->term, 0, sizeof(ts->term));
+	for (i = 0; i < nt; i++) {
+		for (k = set_slot(t[i].term); ts->term[k] != 0; k = (k + 1) & 63)
+			;
+		ts->term[k] = t[i].term + 1;
+		ts->pos[k] = (uint8_t)i;
+	}
+}
+
+/* Where term is in the item's terms, or -1. */
+static int
+set_find(const struct term_set *ts, uint32_t term)
+{
+	unsigned k;
+
+	for (k = set_slot(term); ts->term[k] != 0; k = (k + 1) & 63)
+		if (ts->term[k] == term + 1)
+			return ts->pos[k];
+	return -1;
+}
+
 /* The live story whose centroid is closest to the item's terms, by the guard and the threshold. */
 static void
 best_story(struct dedup *d, struct tterm *t, size_t nt, uint64_t *ret_id, double *ret_sim)
 {
 	uint64_t cand[PROBE_TERMS * POSTING_CAP], id;
 	struct tterm probe[MAX_TERMS];
-	size_t nc = 0, i, j, k, live = d->next - d->first;
-	uint32_t pi;
+	struct term_set ts;
+	size_t nc = 0, i, k, live = d->next - d->first;
+	uint32_t pi, x;
 	double sim, mass;
 	const struct story *s;
+	int j;
 
 	*ret_sim = 0;
+	set_fill(&ts, t, nt);
 	memcpy(probe, t, nt * sizeof(*t));
 	sort_probe(probe, nt, d);
 	for (i = 0, k = 0; i < nt && k < PROBE_TERMS; i++) {
@@ -982,20 +1040,28 @@ best_story(struct dedup *d, struct tterm *t, size_t nt, uint64_t *ret_id, double
 			if (live_story(d, d->posts[pi].story, &id))
 				cand[nc++] = id;
 	}
-	qsort(cand, nc, sizeof(*cand), cmp_u64);
+	if (nc <= 32)
+		for (i = 1; i < nc; i++)
+			for (k = i; k > 0 && cand[k - 1] > cand[k]; k--) {
+				id = cand[k];
+				cand[k] = cand[k - 1];
+				cand[k - 1] = id;
+			}
+	else
+		qsort(cand, nc, sizeof(*cand), cmp_u64);
 	for (i = 0; i < nc; i++) {
 		if (i > 0 && cand[i] == cand[i - 1])
 			continue;
 		s = story_at(d, cand[i]);
 		sim = 0;
 		mass = 0;
-		for (j = 0; j < nt; j++)
-			for (k = 0; k < s->len; k++)
-				if (term_of(&s->c[k]) == t[j].term) {
-					sim += (double)t[j].q * s->c[k].w;
-					mass += log((double)(live + 1) / (d->terms[t[j].term].sf + 1));
-					break;
-				}
+		for (k = 0; k < s->len; k++) {
+			x = term_of(&s->c[k]);
+			if ((j = set_find(&ts, x)) < 0)
+				continue;
+			sim += (double)t[j].q * s->c[k].w;
+			mass += log((double)(live + 1) / (d->terms[x].sf + 1));
+		}
 		if (mass < GUARD_MASS || s->norm <= 0)
 			continue;
 		sim /= s->norm;
@@ -1031,6 +1097,40 @@ explain_shared(const struct dedup *d, uint64_t id, const struct tterm *t, size_t
 		(void)snprintf(out + used, size - used, "%s%.*s", i == 0 ? ", shared " : ", ", (int)order[i]->len,
 		    order[i]->text);
 		used = strlen(out);
+	}
+}
+
+/* The decision in one line, for the debug log. */
+static void
+explain(const struct dedup *d, struct dedup_result *ret, const struct tterm *t, size_t nt, uint64_t closest,
+    uint64_t simhash)
+{
+	char *w = ret->why;
+	size_t n = sizeof(ret->why);
+
+	switch (ret->how) {
+	case DEDUP_SAME_ITEM:
+		(void)snprintf(w, n, "story %" PRIu64 ": the same item (source and id)", ret->story);
+		break;
+	case DEDUP_SAME_URL:
+		(void)snprintf(w, n, "story %" PRIu64 ": the same canonical URL", ret->story);
+		break;
+	case DEDUP_NEAR_COPY:
+		(void)snprintf(w, n, "story %" PRIu64 ": the same lead text (%d of 64 fingerprint bits differ)",
+		    ret->story, __builtin_popcountll(story_at(d, ret->story)->simhash ^ simhash));
+		break;
+	case DEDUP_SIMILAR:
+		(void)snprintf(w, n, "joined story %" PRIu64 ": title similarity %.2f to its centroid", ret->story,
+		    ret->similarity);
+		explain_shared(d, ret->story, t, nt, w, n);
+		break;
+	default:
+		if (ret->similarity > 0)
+			(void)snprintf(w, n, "new story %" PRIu64 ": the closest, story %" PRIu64 ", is at %.2f, under "
+			    "%.2f", ret->story, closest, ret->similarity, d->threshold);
+		else
+			(void)snprintf(w, n, "new story %" PRIu64 ": no live story shares enough of its terms",
+			    ret->story);
 	}
 }
 
@@ -1079,11 +1179,10 @@ int
 dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret)
 {
 	struct tterm t[MAX_TERMS];
-	struct buf norm, src;
-	uint64_t ikey, ukey, id = 0, simhash = 0;
+	uint64_t closest = 0, ikey, ukey, id = 0, simhash = 0;
 	uint32_t *v;
 	int64_t ti, date = it->date;
-	size_t nt, i;
+	size_t nt = 0, i;
 	double sim = 0, len2 = 0, idf;
 	bool lead;
 	int r = 0;
@@ -1098,13 +1197,10 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 	if ((v = map_get(&d->items, ikey)) != NULL && live_story(d, *v, &id)) {
 		ret->story = id;
 		ret->how = DEDUP_SAME_ITEM;
-		(void)snprintf(ret->why, sizeof(ret->why), "story %" PRIu64 ": the same item (source and id)", id);
-		return 0;
+		goto out;
 	}
 
-	buf_init(&norm, SIZE_MAX);
-	buf_init(&src, SIZE_MAX);
-	nt = title_terms(it->title, it->source, &norm, &src, t);
+	nt = title_terms(it->title, it->source, &d->norm, &d->src, t);
 	for (i = 0; r == 0 && i < nt; i++) {
 		ti = term_get(d, t[i].hash);
 		if (ti < 0) {
@@ -1118,71 +1214,56 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 		len2 += idf * idf;
 	}
 	if (r < 0)
-		goto out;	/* terms made so far have no count: the next decay drops them */
+		return r;	/* terms made so far have no count: the next decay drops them */
 	d->n_items++;
 	for (i = 0; i < nt; i++)
 		d->terms[t[i].term].df++;
 	for (i = 0; i < nt; i++)
 		t[i].q = len2 > 0 ? (float)(t[i].q / sqrt(len2)) : 0;
 
-	ukey = url_key(it->url, &src);
-	lead = lead_simhash(it->text, &src, &simhash);
-	if (ukey != 0 && (v = map_get(&d->urls, ukey)) != NULL && live_story(d, *v, &id)) {
+	ukey = url_key(it->url, &d->src);
+	lead = lead_simhash(it->text, &d->src, &simhash);
+	if (ukey != 0 && (v = map_get(&d->urls, ukey)) != NULL && live_story(d, *v, &id))
 		ret->how = DEDUP_SAME_URL;
-		(void)snprintf(ret->why, sizeof(ret->why), "story %" PRIu64 ": the same canonical URL", id);
-	}
-	for (i = 0; lead && ret->how == DEDUP_NEW && i < 4; i++) {
-		if ((v = map_get(&d->leads, band_key((unsigned)i, simhash))) == NULL || !live_story(d, *v, &id))
-			continue;
-		if (__builtin_popcountll(story_at(d, id)->simhash ^ simhash) <= NEAR_BITS) {
+	for (i = 0; lead && ret->how == DEDUP_NEW && i < 4; i++)
+		if ((v = map_get(&d->leads, band_key((unsigned)i, simhash))) != NULL && live_story(d, *v, &id) &&
+		    __builtin_popcountll(story_at(d, id)->simhash ^ simhash) <= NEAR_BITS)
 			ret->how = DEDUP_NEAR_COPY;
-			(void)snprintf(ret->why, sizeof(ret->why), "story %" PRIu64 ": the same lead text (%d of 64 "
-			    "fingerprint bits differ)", id, __builtin_popcountll(story_at(d, id)->simhash ^ simhash));
-		}
-	}
 	if (ret->how == DEDUP_NEW && nt > 0) {
-		best_story(d, t, nt, &id, &sim);
+		best_story(d, t, nt, &closest, &sim);
+		ret->similarity = sim;
 		if (sim >= d->threshold) {
 			ret->how = DEDUP_SIMILAR;
-			ret->similarity = sim;
-			(void)snprintf(ret->why, sizeof(ret->why), "joined story %" PRIu64 ": title similarity %.2f to "
-			    "its centroid", id, sim);
-			explain_shared(d, id, t, nt, ret->why, sizeof(ret->why));
-		} else if (sim > 0) {
-			(void)snprintf(ret->why, sizeof(ret->why), "new story: the closest, story %" PRIu64 ", is at "
-			    "%.2f, under %.2f", id, sim, d->threshold);
+			id = closest;
 		}
 	}
 	if (ret->how == DEDUP_NEW) {
 		r = story_new(d, date, &id);
+		for (i = 0; r == 0 && lead && i < 4; i++)
+			r = map_put(&d->leads, band_key((unsigned)i, simhash), (uint32_t)id);
 		if (r < 0)
-			goto out;
-		if (ret->why[0] == '\0')
-			(void)snprintf(ret->why, sizeof(ret->why), "new story %" PRIu64 ": no live story shares its "
-			    "terms", id);
-		if (lead) {
-			story_at(d, id)->simhash = simhash;
-			story_at(d, id)->has_lead = 1;
-			for (i = 0; r == 0 && i < 4; i++)
-				r = map_put(&d->leads, band_key((unsigned)i, simhash), (uint32_t)id);
-		}
+			return r;
+		story_at(d, id)->simhash = simhash;
+		story_at(d, id)->has_lead = lead;
 	}
-	if (r == 0)
-		r = join(d, id, it, t, nt, ret);
+	r = join(d, id, it, t, nt, ret);
 	if (r == 0)
 		r = map_put(&d->items, ikey, (uint32_t)id);
 	if (r == 0 && ukey != 0 && ret->how != DEDUP_SAME_URL)
 		r = map_put(&d->urls, ukey, (uint32_t)id);
-	if (r == 0 && d->items.len % 4096 == 0)
+	/* Keys of closed stories linger in the maps until they outnumber the live items. */
+	if (r == 0 && d->items.len > 2 * d->live_items + 1024)
 		r = map_sweep(d, &d->items);
-	if (r == 0 && d->urls.len % 4096 == 0)
+	if (r == 0 && d->urls.len > 2 * d->live_items + 1024)
 		r = map_sweep(d, &d->urls);
 	if (r == 0 && d->n_items >= DF_SPAN)
 		df_decay(d);
+	if (r < 0)
+		return r;
 out:
-	buf_release(&norm);
-	buf_release(&src);
-	return r;
+	if (d->explain)
+		explain(d, ret, t, nt, closest, simhash);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- saving */
@@ -1563,6 +1644,10 @@ dedup_new(struct dedup **ret, const struct dedup_opts *o)
 	d->window = o != NULL && o->window > 0 ? o->window : DEDUP_WINDOW;
 	d->threshold = o != NULL && o->threshold > 0 ? o->threshold : DEDUP_THRESHOLD;
 	d->now = INT64_MIN;
+	d->explain = o != NULL && o->explain;
+	stop_set_fill();
+	buf_init(&d->norm, SIZE_MAX);
+	buf_init(&d->src, SIZE_MAX);
 	*ret = d;
 	return 0;
 }
@@ -1581,6 +1666,8 @@ dedup_free(struct dedup *d)
 	map_free(&d->items);
 	map_free(&d->urls);
 	map_free(&d->leads);
+	buf_release(&d->norm);
+	buf_release(&d->src);
 	free(d);
 }
 

@@ -16,6 +16,7 @@
 struct dedup_opts {
 	int64_t		 window;	/* 0: DEDUP_WINDOW */
 	double		 threshold;	/* 0: DEDUP_THRESHOLD */
+	bool		 explain;	/* fill dedup_result.why (it costs a formatted line an item) */
 };
 
 /* One item as dedup sees it. Strings are valid UTF-8 (NULL: absent); nothing is kept after the call. */
@@ -43,7 +44,7 @@ struct dedup_result {
 	enum dedup_how	 how;
 	double		 similarity;		/* DEDUP_SIMILAR: the cosine that decided */
 	bool		 representative;	/* the item now stands for its story (priority, then earliest) */
-	char		 why[DEDUP_WHY_LEN];	/* the decision in one line, for the debug log */
+	char		 why[DEDUP_WHY_LEN];	/* the decision in one line, when dedup_opts.explain */
 };
 
 struct dedup;
