@@ -38,11 +38,14 @@
 #define INLINE_TERMS	7		/* centroid terms kept in the story itself (a lone item's title) */
 #define IDF_PRIOR	10000.0		/* pseudo-documents that keep IDF steady early in a stream */
 #define GUARD_MASS	3.0		/* least specificity the shared terms must add up to */
+#ifndef KEY_SHARE
+#define KEY_SHARE	0.4		/* a lone shared term's least part of the centroid's norm */
+#endif
 #define DF_SPAN		(1u << 21)	/* items after which document frequencies are halved */
-#define LEAD_WORDS	64		/* words of the lead text fingerprinted */
+#define LEAD_WORDS	512		/* words of the lead text fingerprinted */
 #define LEAD_MIN_WORDS	12		/* fewer say too little to call two texts copies */
 #define NEAR_BITS	3		/* SimHash bits two copies may differ in */
-#define SAVE_MAGIC	"WDDEDUP1"
+#define SAVE_MAGIC	"WDDEDUP3"
 
 /* A map from nonzero 64-bit keys to 32-bit values: linear probing, backward-shift deletion. */
 struct map {
@@ -78,6 +81,7 @@ struct story {
 	int64_t		 rep_date;	/* its representative's */
 	uint64_t	 simhash;	/* of its first lead text, when has_lead */
 	int32_t		 rep_priority;
+	uint32_t	 rep_key;	/* low bits of its representative's item key, to know its updates */
 	uint32_t	 n;		/* items */
 	float		 norm;		/* of the centroid */
 	uint8_t		 len;		/* centroid terms */
@@ -110,7 +114,42 @@ struct dedup {
 	struct map	 leads;		/* SimHash band -> story */
 	size_t		 heap;		/* bytes of centroids on the heap */
 	struct buf	 norm, src;	/* scratch of dedup_add: the folded title and source name, the lead */
+	uint64_t	*seen;		/* SEEN_SLOTS entries, see seen_get() */
 };
+
+/*
+ * What sources posted lately, for spotting series: a title a source posts again on another day
+ * ("10 Things You Need To Know This Morning": the same day, a repeat is an update of one story),
+ * and a label before a colon it has used before ("Morning Briefing: ..."). A direct-mapped cache of fixed size: an entry keeps 40 bits of its
+ * key's hash and the day it was last seen, and a newer key in its slot replaces it.
+ */
+#define SEEN_SLOTS	(1u << 20)
+#define SEEN_DAYS	8		/* a series posts at least this often to be known as one */
+
+/* True when key was seen within SEEN_DAYS before day, and on another day (before means before today). */
+static bool
+seen_before(const uint64_t *cache, uint64_t key, int64_t day)
+{
+	uint64_t v = cache[key & (SEEN_SLOTS - 1)];
+	int64_t ago = day - (int64_t)(v & 0xffffff);
+
+	return v != 0 && v >> 24 == key >> 24 && ago > 0 && ago <= SEEN_DAYS;
+}
+
+/* True when key is marked, on any day of the last SEEN_DAYS. */
+static bool
+seen_get(const uint64_t *cache, uint64_t key, int64_t day)
+{
+	uint64_t v = cache[key & (SEEN_SLOTS - 1)];
+
+	return v != 0 && v >> 24 == key >> 24 && day - (int64_t)(v & 0xffffff) <= SEEN_DAYS;
+}
+
+static void
+seen_put(uint64_t *cache, uint64_t key, int64_t day)
+{
+	cache[key & (SEEN_SLOTS - 1)] = (key >> 24) << 24 | ((uint64_t)day & 0xffffff);
+}
 
 /* One title's terms while an item is decided. */
 struct tterm {
@@ -727,10 +766,13 @@ words_within(const char *tail, const char *tail_end, const char *name, const cha
  * Returns how many.
  */
 static size_t
-title_terms(const char *title, const char *source, struct buf *norm, struct buf *src, struct tterm *t)
+title_terms(struct dedup *d, const char *title, const char *source, uint64_t source_hash, struct tterm *t)
 {
-	const char *s, *end, *p, *w, *tail;
+	struct buf *norm = &d->norm, *src = &d->src;
+	const char *s, *end, *p, *w, *tail, *colon;
+	int64_t day = d->now / 86400;
 	size_t n, k, count = 0, i, wl;
+	uint64_t key;
 	char *tok;
 
 	buf_clear(norm);
@@ -746,6 +788,14 @@ title_terms(const char *title, const char *source, struct buf *norm, struct buf 
 	if (end - s >= 3 && memcmp(end - 3, "...", 3) == 0)
 		end -= 3;
 	s = skip_prefixes(s, end);
+	/* A label before a colon that this source has used before names a series, not the story. */
+	colon = memchr(s, ':', (size_t)(end - s));
+	if (colon != NULL && colon - s <= 40 && colon + 1 < end) {
+		key = mix64(hash_bytes(6, s, (size_t)(colon - s)) ^ source_hash);
+		if (seen_get(d->seen, key, day))
+			s = colon + 1;
+		seen_put(d->seen, key, day);
+	}
 	/* A trailing " - Publisher" or " | Publisher" when its words are the source's name. */
 	for (tail = end; tail > s && tail[-1] != '-' && tail[-1] != '|'; tail--)
 		;
@@ -1022,7 +1072,8 @@ best_story(struct dedup *d, struct tterm *t, size_t nt, uint64_t *ret_id, double
 	struct term_set ts;
 	size_t nc = 0, i, k, live = d->next - d->first;
 	uint32_t pi, x;
-	double sim, mass;
+	double sim, mass, top;
+	unsigned shared;
 	const struct story *s;
 	int j;
 
@@ -1055,14 +1106,22 @@ best_story(struct dedup *d, struct tterm *t, size_t nt, uint64_t *ret_id, double
 		s = story_at(d, cand[i]);
 		sim = 0;
 		mass = 0;
+		shared = 0;
+		top = 0;
 		for (k = 0; k < s->len; k++) {
 			x = term_of(&s->c[k]);
 			if ((j = set_find(&ts, x)) < 0)
 				continue;
 			sim += (double)t[j].q * s->c[k].w;
 			mass += log((double)(live + 1) / (d->terms[x].sf + 1));
+			shared++;
+			if (s->c[k].w > top)
+				top = s->c[k].w;
 		}
 		if (mass < GUARD_MASS || s->norm <= 0)
+			continue;
+		/* One shared word is enough only when the story is about it: it dominates the centroid. */
+		if (shared == 1 && top < KEY_SHARE * s->norm)
 			continue;
 		sim /= s->norm;
 		if (sim > *ret_sim) {
@@ -1134,6 +1193,32 @@ explain(const struct dedup *d, struct dedup_result *ret, const struct tterm *t, 
 	}
 }
 
+/*
+ * True when the title is a series title: this source posted the same title on an earlier day, or
+ * any source's repeat made it one. Such a title joins nothing by its words alone.
+ */
+static bool
+is_series(struct dedup *d, const struct tterm *t, size_t nt, uint64_t source_hash)
+{
+	int64_t day = d->now / 86400;
+	uint64_t words = 0, key, series;
+	size_t i;
+
+	for (i = 0; i < nt; i++)
+		words += t[i].hash;		/* the set of terms, in any order */
+	series = mix64(words ^ 0x5e51e5ULL);
+	if (seen_get(d->seen, series, day))
+		return true;
+	key = mix64(words ^ source_hash);
+	if (seen_before(d->seen, key, day)) {
+		seen_put(d->seen, series, day);
+		return true;
+	}
+	if (!seen_get(d->seen, key, day))
+		seen_put(d->seen, key, day);	/* the first day it was seen counts */
+	return false;
+}
+
 static uint64_t
 item_key(const struct dedup_item *it)
 {
@@ -1142,18 +1227,68 @@ item_key(const struct dedup_item *it)
 	return mix64(h ^ hash_bytes(3, it->id != NULL ? it->id : "", it->id != NULL ? strlen(it->id) : 0));
 }
 
-/* The key of the item's canonical URL, or 0 when it has none. */
+static bool
+ends_with(const char *s, size_t n, const char *end)
+{
+	size_t k = strlen(end);
+
+	return n >= k && memcmp(s + n - k, end, k) == 0;
+}
+
+/*
+ * The key of the item's canonical URL, or 0 when it has none. Beyond url_canonical(), the forms one
+ * page takes on one site are folded together: "www." and "amp." hosts, a trailing slash, an AMP
+ * path ("/amp", ".amp") and an "amp" parameter. The scheme is left out: http and https are one page.
+ */
 static uint64_t
 url_key(const char *url, struct buf *scratch)
 {
+	const char *s, *host, *path, *q, *end;
+	size_t hn, pn;
+	uint64_t h;
+
 	buf_clear(scratch);
 	if (url == NULL || url_canonical(url, scratch) < 0 || scratch->len == 0)
 		return 0;
-	return hash_bytes(4, scratch->data, scratch->len);
+	s = scratch->data;
+	host = strstr(s, "://");
+	if (host == NULL)
+		return 0;
+	host += 3;
+	end = s + scratch->len;
+	if ((q = memchr(host, '#', (size_t)(end - host))) != NULL)
+		end = q;
+	path = memchr(host, '/', (size_t)(end - host));
+	if (path == NULL)
+		path = end;
+	q = memchr(path, '?', (size_t)(end - path));
+	if (q == NULL)
+		q = end;
+	if ((size_t)(path - host) > 4 && (memcmp(host, "www.", 4) == 0 || memcmp(host, "amp.", 4) == 0))
+		host += 4;
+	hn = (size_t)(path - host);
+	pn = (size_t)(q - path);
+	if (ends_with(path, pn, "/amp/"))
+		pn -= 5;
+	else if (ends_with(path, pn, "/amp") || ends_with(path, pn, ".amp"))
+		pn -= 4;
+	while (pn > 0 && path[pn - 1] == '/')
+		pn--;
+	h = hash_bytes(4, host, hn);
+	h = hash_bytes(h, path, pn);
+	/* The query without "amp" (url_canonical has dropped the tracking parameters). */
+	while (q < end) {
+		const char *amp = memchr(q + 1, '&', (size_t)(end - q - 1)), *e = amp != NULL ? amp : end;
+
+		if (!((e - q == 4 && memcmp(q + 1, "amp", 3) == 0) || (e - q > 4 && memcmp(q + 1, "amp=", 4) == 0)))
+			h = hash_bytes(h, q + 1, (size_t)(e - q - 1));
+		q = e;
+	}
+	return h;
 }
 
 static int
-join(struct dedup *d, uint64_t id, const struct dedup_item *it, const struct tterm *t, size_t nt,
+join(struct dedup *d, uint64_t id, int64_t date, const struct dedup_item *it, const struct tterm *t, size_t nt,
     struct dedup_result *ret)
 {
 	struct story *s;
@@ -1165,12 +1300,12 @@ join(struct dedup *d, uint64_t id, const struct dedup_item *it, const struct tte
 	s = story_at(d, id);
 	s->n++;
 	d->live_items++;
-	ret->story = id;
 	ret->representative = it->priority > s->rep_priority ||
-	    (it->priority == s->rep_priority && it->date < s->rep_date);
+	    (it->priority == s->rep_priority && date < s->rep_date);
 	if (ret->representative) {
 		s->rep_priority = it->priority;
-		s->rep_date = it->date;
+		s->rep_date = date;
+		s->rep_key = (uint32_t)item_key(it);
 	}
 	return 0;
 }
@@ -1179,6 +1314,8 @@ int
 dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret)
 {
 	struct tterm t[MAX_TERMS];
+	bool series;
+	uint64_t skey = hash_bytes(7, it->source != NULL ? it->source : "", it->source != NULL ? strlen(it->source) : 0);
 	uint64_t closest = 0, ikey, ukey, id = 0, simhash = 0;
 	uint32_t *v;
 	int64_t ti, date = it->date;
@@ -1195,12 +1332,17 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 
 	ikey = item_key(it);
 	if ((v = map_get(&d->items, ikey)) != NULL && live_story(d, *v, &id)) {
+		/* An update: the story keeps its representative, which this item may be. */
 		ret->story = id;
 		ret->how = DEDUP_SAME_ITEM;
-		goto out;
+		ret->representative = story_at(d, id)->rep_key == (uint32_t)ikey;
+		if (d->explain)
+			explain(d, ret, t, 0, 0, 0);
+		return 0;
 	}
 
-	nt = title_terms(it->title, it->source, &d->norm, &d->src, t);
+	nt = title_terms(d, it->title, it->source, skey, t);
+	series = nt > 0 && is_series(d, t, nt, skey);
 	for (i = 0; r == 0 && i < nt; i++) {
 		ti = term_get(d, t[i].hash);
 		if (ti < 0) {
@@ -1229,7 +1371,7 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 		if ((v = map_get(&d->leads, band_key((unsigned)i, simhash))) != NULL && live_story(d, *v, &id) &&
 		    __builtin_popcountll(story_at(d, id)->simhash ^ simhash) <= NEAR_BITS)
 			ret->how = DEDUP_NEAR_COPY;
-	if (ret->how == DEDUP_NEW && nt > 0) {
+	if (ret->how == DEDUP_NEW && nt > 0 && !series) {
 		best_story(d, t, nt, &closest, &sim);
 		ret->similarity = sim;
 		if (sim >= d->threshold) {
@@ -1246,7 +1388,16 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 		story_at(d, id)->simhash = simhash;
 		story_at(d, id)->has_lead = lead;
 	}
-	r = join(d, id, it, t, nt, ret);
+	ret->story = id;
+	if (d->explain)
+		explain(d, ret, t, nt, closest, simhash);	/* before the item changes the centroid */
+	/*
+	 * An item that joined by its URL or its text may carry any title ("Links for Tuesday"): only a
+	 * title that says the story goes into the centroid.
+	 */
+	if (ret->how == DEDUP_SAME_URL || ret->how == DEDUP_NEAR_COPY)
+		nt = 0;
+	r = join(d, id, date, it, t, nt, ret);
 	if (r == 0)
 		r = map_put(&d->items, ikey, (uint32_t)id);
 	if (r == 0 && ukey != 0 && ret->how != DEDUP_SAME_URL)
@@ -1258,12 +1409,7 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 		r = map_sweep(d, &d->urls);
 	if (r == 0 && d->n_items >= DF_SPAN)
 		df_decay(d);
-	if (r < 0)
-		return r;
-out:
-	if (d->explain)
-		explain(d, ret, t, nt, closest, simhash);
-	return 0;
+	return r;
 }
 
 /* ---------------------------------------------------------------- saving */
@@ -1354,6 +1500,8 @@ dedup_save(const struct dedup *d, struct buf *out)
 		if (r == 0)
 			r = put_u32(out, (uint32_t)s->rep_priority);
 		if (r == 0)
+			r = put_u32(out, s->rep_key);
+		if (r == 0)
 			r = put_u32(out, s->n);
 		if (r == 0)
 			r = put_u64(out, s->simhash);
@@ -1371,6 +1519,16 @@ dedup_save(const struct dedup *d, struct buf *out)
 		r = put_map(d, &d->items, out);
 	if (r == 0)
 		r = put_map(d, &d->urls, out);
+	for (i = 0, n = 0; i < SEEN_SLOTS; i++)
+		n += d->seen[i] != 0;
+	if (r == 0)
+		r = put_u32(out, (uint32_t)n);
+	for (i = 0; r == 0 && i < SEEN_SLOTS; i++)
+		if (d->seen[i] != 0) {
+			r = put_u32(out, (uint32_t)i);
+			if (r == 0)
+				r = put_u64(out, d->seen[i]);
+		}
 	if (r == 0)
 		r = put_u64(out, hash_bytes(5, out->data + start, out->len - start));
 	if (r < 0)
@@ -1478,6 +1636,7 @@ load(struct dedup *d, struct reader *rd)
 		s->t0 = (int64_t)get_u64(rd);
 		s->rep_date = (int64_t)get_u64(rd);
 		s->rep_priority = (int32_t)get_u32(rd);
+		s->rep_key = get_u32(rd);
 		s->n = get_u32(rd);
 		s->simhash = get_u64(rd);
 		x = get_u32(rd);
@@ -1526,6 +1685,16 @@ load(struct dedup *d, struct reader *rd)
 		r = get_map(d, &d->items, rd);
 	if (r == 0)
 		r = get_map(d, &d->urls, rd);
+	n = r == 0 ? get_u32(rd) : 0;
+	if (n > SEEN_SLOTS || (size_t)(rd->end - rd->p) / 12 < n)
+		return -EINVAL;
+	for (i = 0; r == 0 && i < n; i++) {
+		x = get_u32(rd);
+		h = get_u64(rd);
+		if (x >= SEEN_SLOTS || h == 0 || d->seen[x] != 0)
+			return -EINVAL;
+		d->seen[x] = h;
+	}
 	if (r == 0 && (rd->bad || rd->p != rd->end))
 		r = -EINVAL;
 	return r;
@@ -1542,8 +1711,7 @@ dedup_load(struct dedup **ret, const struct dedup_opts *o, const void *data, siz
 	*ret = NULL;
 	if (len < 16 || memcmp(data, SAVE_MAGIC, 8) != 0)
 		return -EINVAL;
-	rd.end -= 8;
-	rd.p = rd.end;
+	rd.p = rd.end - 8;
 	sum = get_u64(&rd);
 	if (sum != hash_bytes(5, data, len - 8))
 		return -EINVAL;
@@ -1645,6 +1813,11 @@ dedup_new(struct dedup **ret, const struct dedup_opts *o)
 	d->threshold = o != NULL && o->threshold > 0 ? o->threshold : DEDUP_THRESHOLD;
 	d->now = INT64_MIN;
 	d->explain = o != NULL && o->explain;
+	d->seen = calloc(SEEN_SLOTS, sizeof(*d->seen));
+	if (d->seen == NULL) {
+		free(d);
+		return -ENOMEM;
+	}
 	stop_set_fill();
 	buf_init(&d->norm, SIZE_MAX);
 	buf_init(&d->src, SIZE_MAX);
@@ -1668,6 +1841,7 @@ dedup_free(struct dedup *d)
 	map_free(&d->leads);
 	buf_release(&d->norm);
 	buf_release(&d->src);
+	free(d->seen);
 	free(d);
 }
 
@@ -1675,7 +1849,7 @@ size_t
 dedup_memory(const struct dedup *d)
 {
 	const struct map *maps[] = { &d->term_of, &d->items, &d->urls, &d->leads };
-	size_t n = sizeof(*d) + d->heap, i;
+	size_t n = sizeof(*d) + d->heap + SEEN_SLOTS * sizeof(*d->seen), i;
 
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		n += maps[i]->cap * (sizeof(uint64_t) + sizeof(uint32_t));
