@@ -217,7 +217,7 @@ cmd_cluster(int argc, char **argv)
 	struct dedup *d = NULL;
 	struct arena scratch;
 	struct buf out;
-	size_t cap = 0;
+	size_t cap = 0, start;
 	ssize_t n;
 	long lineno = 0;
 	FILE *f;
@@ -239,10 +239,11 @@ cmd_cluster(int argc, char **argv)
 		lineno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if (strspn(line, " \t") == (size_t)n)
+		start = lineno == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;	/* a BOM */
+		if (strspn(line + start, " \t") == (size_t)n - start)
 			continue;
 		arena_reset(&scratch);
-		r = dedup_item_from_json(line, (size_t)n, &scratch, &it, err);
+		r = dedup_item_from_json(line + start, (size_t)n - start, &scratch, &it, err);
 		if (r == -EINVAL) {
 			log_error("%s:%ld: %s", path, lineno, err);
 			rc = EX_DATAERR;
