@@ -26,13 +26,14 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: wiredesk parse [--base URL] [--charset CHARSET] FILE|-\n"
 	    "       wiredesk convert --to rss|atom|json [--base URL] [--charset CHARSET] [--self URL] FILE|-\n"
-	    "       wiredesk cluster FILE.jsonl|-\n"
+	    "       wiredesk cluster [--threshold X] FILE.jsonl|-\n"
 	    "       wiredesk --version\n"
 	    "\n"
 	    "parse    read one RSS, Atom or JSON Feed document and print it as JSON Feed 1.1\n"
 	    "convert  read one feed document and print it as RSS 2.0, Atom 1.0 or JSON Feed 1.1;\n"
 	    "         --self names the URL the output is served from\n"
-	    "cluster  read items, one JSON object a line, and print \"id<TAB>story\" for each, in order\n");
+	    "cluster  read items, one JSON object a line, and print \"id<TAB>story\" for each, in order;\n"
+	    "         --threshold is the title similarity that joins a story (default 0.10)\n");
 }
 
 static int
@@ -210,7 +211,10 @@ put_line(struct buf *out, const char *id, uint64_t story)
 static int
 cmd_cluster(int argc, char **argv)
 {
-	const char *path = argc == 2 ? argv[1] : NULL;
+	struct dedup_opts opts = { 0 };
+	const char *path = NULL;
+	char *end;
+	int i;
 	char err[DEDUP_WHY_LEN], *line = NULL;
 	struct dedup_result res;
 	struct dedup_item it;
@@ -223,6 +227,20 @@ cmd_cluster(int argc, char **argv)
 	FILE *f;
 	int r, rc = EX_OK;
 
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) {
+			opts.threshold = strtod(argv[++i], &end);
+			if (*end != '\0' || !(opts.threshold > 0 && opts.threshold <= 1)) {
+				log_error("--threshold: a number in (0, 1], not '%s'", argv[i]);
+				return EX_USAGE;
+			}
+		} else if (path == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
+			path = argv[i];
+		} else {
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
 	if (path == NULL) {
 		usage(stderr);
 		return EX_USAGE;
@@ -234,7 +252,7 @@ cmd_cluster(int argc, char **argv)
 	}
 	arena_init(&scratch);
 	buf_init(&out, SIZE_MAX);
-	r = dedup_new(&d, NULL);
+	r = dedup_new(&d, &opts);
 	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
