@@ -53,9 +53,49 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* The ids written so far, as 64-bit hashes in an open-addressing set: JSON Feed wants them unique. */
+struct id_set {
+	uint64_t	*keys;		/* 0: empty */
+	size_t		 cap, len;
+};
+
+/* Adds h; 1 when it was new, 0 when it was there, -ENOMEM. */
+static int
+id_set_add(struct id_set *s, uint64_t h)
+{
+	uint64_t *keys;
+	size_t i, j, cap;
+
+	h += h == 0;
+	if ((s->len + 1) * 2 > s->cap) {
+		cap = s->cap != 0 ? s->cap * 2 : 256;
+		keys = calloc(cap, sizeof(*keys));
+		if (keys == NULL)
+			return -ENOMEM;
+		for (i = 0; i < s->cap; i++) {
+			if (s->keys[i] == 0)
+				continue;
+			for (j = s->keys[i] & (cap - 1); keys[j] != 0; j = (j + 1) & (cap - 1))
+				;
+			keys[j] = s->keys[i];
+		}
+		free(s->keys);
+		s->keys = keys;
+		s->cap = cap;
+	}
+	for (i = h & (s->cap - 1); s->keys[i] != 0; i = (i + 1) & (s->cap - 1))
+		if (s->keys[i] == h)
+			return 0;
+	s->keys[i] = h;
+	s->len++;
+	return 1;
+}
+
 struct parse_out {
 	struct feed_writer	 w;
 	struct buf		 buf;
+	struct id_set		 ids;
+	bool			 unique_ids;	/* convert: JSON Feed wants each id once */
 	struct arena		*items;
 	int			 io_error;
 };
@@ -65,8 +105,36 @@ static int
 on_item(void *ctx, const struct feed *f, const struct item *it)
 {
 	struct parse_out *o = ctx;
-	int r;
+	struct item copy;
+	char *id;
+	size_t n;
+	int r, k;
 
+	/*
+	 * A document may hold one item twice (two versions of it). parse shows the model as it is;
+	 * convert gives each repeat "#2", "#3"... after its id, the same every time, as JSON Feed wants
+	 * every id once (the id cut to make room when it is at its longest).
+	 */
+	r = o->unique_ids && it->id != NULL ? id_set_add(&o->ids, item_hash(ITEM_HASH_INIT, it->id)) : 1;
+	for (k = 2; r == 0; k++) {
+		n = strlen(it->id);
+		if (n > ITEM_MAX_SHORT - 12)
+			n = ITEM_MAX_SHORT - 12;
+		while (n > 0 && ((unsigned char)it->id[n] & 0xC0) == 0x80)
+			n--;		/* not inside a character */
+		id = arena_alloc(o->items, n + 12);
+		if (id == NULL)
+			return -ENOMEM;
+		(void)snprintf(id, n + 12, "%.*s#%d", (int)n, it->id, k);
+		r = id_set_add(&o->ids, item_hash(ITEM_HASH_INIT, id));
+		if (r == 1) {
+			copy = *it;
+			copy.id = id;
+			it = &copy;
+		}
+	}
+	if (r < 0)
+		return r;
 	r = feed_writer_item(&o->w, f, it);
 	arena_reset(o->items);
 	if (r < 0)
@@ -140,6 +208,7 @@ cmd_convert(int argc, char **argv, bool convert)
 	opts.now = time(NULL);
 	wopts.now = opts.now;
 	feed_writer_begin(&out.w, format, &wopts, &out.buf);
+	out.unique_ids = convert;
 	out.items = &items;
 	chunk = malloc(READ_CHUNK);
 	r = chunk != NULL ? feed_parser_open(&p, &opts, &feed, &items, on_item, &out) : -ENOMEM;
@@ -176,6 +245,7 @@ out:
 	feed_parser_close(p);
 	free(chunk);
 	buf_release(&out.buf);
+	free(out.ids.keys);
 	arena_release(&items);
 	feed_release(&feed);
 	if (fd > STDIN_FILENO)

@@ -280,8 +280,8 @@ source(const struct item_draft *d, const struct normalize_ctx *c, struct arena *
 	s = arena_zalloc(a, sizeof(*s));
 	if (s == NULL)
 		return -ENOMEM;
-	r = normalize_text(buf_str(&d->source_name.raw), d->source_name.raw.len, TEXT_PLAIN, ITEM_MAX_SHORT, a,
-	    &s->name);
+	r = normalize_text(buf_str(&d->source_name.raw), d->source_name.raw.len, d->source_name.type, ITEM_MAX_SHORT,
+	    a, &s->name);
 	if (r == 0 && d->source_url.raw.len > 0)
 		r = normalize_url(base_of(&d->source_url, c->feed_base), d->source_url.raw.data, d->source_url.raw.len,
 		    URL_LINK, a, &s->feed_url);

@@ -52,6 +52,7 @@ enum ctx {
 	C_IMAGE,	/* RSS <channel><image> */
 	C_MEDIA,	/* <media:group> or <media:content> inside an item */
 	C_ITUNES_CAT,	/* itunes:category inside an item: nested ones are tags too */
+	C_SOURCE,	/* Atom <source> inside an entry: the feed the entry came from */
 	C_SKIP,		/* anything else: its children mean nothing to us */
 };
 
@@ -800,7 +801,9 @@ on_item_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 				capture(x, F_ITEM_TAG, NULL, TEXT_PLAIN, base);
 		} else if (is(name, "enclosure")) {
 			(void)add_attachment(p, x, n, attrs, "url", "length", base);
-		} else if (is(name, "source") && !atomish) {
+		} else if (is(name, "source") && atomish) {
+			return C_SOURCE;	/* Atom: <source><title/><link rel="self"/></source> */
+		} else if (is(name, "source")) {
 			/* RSS: <source url="the channel's feed">its name</source>. */
 			if ((v = attr_value(x, n, attrs, "url", &len)) != NULL) {
 				draft_text_begin(&d->source_url, TEXT_PLAIN, base);
@@ -1033,6 +1036,15 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *u
 	case C_IMAGE:
 		if (is(name, "url"))
 			capture(x, F_FEED_ICON, NULL, TEXT_PLAIN, f->base);
+		break;
+	case C_SOURCE:
+		if (ns == NS_ATOM && is(name, "title") && !p->draft.source_name.set) {
+			capture(x, F_DRAFT, &p->draft.source_name, text_type_of(x, nattrs, attrs, TEXT_PLAIN), f->base);
+		} else if (ns == NS_ATOM && is(name, "link") && attr_is(x, nattrs, attrs, "rel", "self") &&
+		    !p->draft.source_url.set && (v = attr_value(x, nattrs, attrs, "href", &vlen)) != NULL) {
+			draft_text_begin(&p->draft.source_url, TEXT_PLAIN, f->base);
+			draft_text_append(&p->draft.source_url, v, vlen);
+		}
 		break;
 	default:
 		break;

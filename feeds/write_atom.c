@@ -30,7 +30,7 @@ link(struct buf *out, const char *rel, const char *type, const char *href, const
 
 /*
  * True when s is an absolute IRI an Atom id may be: a scheme, a colon, and no character an IRI
- * forbids. A guid like "12345" is not one.
+ * forbids (nor brackets, which only an IPv6 host may hold). A guid like "12345" is not one.
  */
 static bool
 is_iri(const char *s)
@@ -45,7 +45,7 @@ is_iri(const char *s)
 	if (*p != ':' || p[1] == '\0')
 		return false;
 	for (; *p != '\0'; p++)
-		if ((unsigned char)*p <= ' ' || strchr("<>\"{}|\\^`", *p) != NULL)
+		if ((unsigned char)*p <= ' ' || strchr("<>\"{}|\\^`[]", *p) != NULL)
 			return false;
 	return true;
 }
