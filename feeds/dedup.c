@@ -31,7 +31,7 @@
 #define MAX_TERMS	32		/* terms read from one title */
 #define TITLE_MAX	1024		/* bytes of a title read */
 #define PROBE_TERMS	8		/* an item's rarest terms whose postings give the candidates */
-#define POSTING_CAP	256		/* a term in more live stories than this is generic: not posted */
+#define POSTING_CAP	16		/* a term in more live stories than this is generic: not posted */
 #define CENTROID_BASE	16		/* a story's centroid keeps 16 + 4 terms an item, up to 64 */
 #define CENTROID_STEP	4
 #define CENTROID_MAX	64
@@ -45,7 +45,7 @@
 #define LEAD_WORDS	512		/* words of the lead text fingerprinted */
 #define LEAD_MIN_WORDS	12		/* fewer say too little to call two texts copies */
 #define NEAR_BITS	3		/* SimHash bits two copies may differ in */
-#define SAVE_MAGIC	"WDDEDUP3"
+#define SAVE_MAGIC	"WDDEDUP4"
 
 /* A map from nonzero 64-bit keys to 32-bit values: linear probing, backward-shift deletion. */
 struct map {
@@ -91,6 +91,12 @@ struct story {
 	struct cterm	 in[INLINE_TERMS];
 };
 
+/* What sources posted lately (see seen_get()). */
+struct seen {
+	uint64_t	*slot;		/* 40 bits of the key's hash, 24 bits of the day; 0: empty */
+	size_t		 cap;		/* a power of two */
+};
+
 struct dedup {
 	int64_t		 window;
 	double		 threshold;
@@ -114,7 +120,7 @@ struct dedup {
 	struct map	 leads;		/* SimHash band -> story */
 	size_t		 heap;		/* bytes of centroids on the heap */
 	struct buf	 norm, src;	/* scratch of dedup_add: the folded title and source name, the lead */
-	uint64_t	*seen;		/* SEEN_SLOTS entries, see seen_get() */
+	struct seen	 seen;		/* see seen_get() */
 };
 
 /*
@@ -123,14 +129,15 @@ struct dedup {
  * and a label before a colon it has used before ("Morning Briefing: ..."). A direct-mapped cache of fixed size: an entry keeps 40 bits of its
  * key's hash and the day it was last seen, and a newer key in its slot replaces it.
  */
-#define SEEN_SLOTS	(1u << 20)
+#define SEEN_MIN	(1u << 12)	/* slots at first */
+#define SEEN_MAX	(1u << 20)	/* slots at most: 8 MB */
 #define SEEN_DAYS	8		/* a series posts at least this often to be known as one */
 
 /* True when key was seen within SEEN_DAYS before day, and on another day (before means before today). */
 static bool
-seen_before(const uint64_t *cache, uint64_t key, int64_t day)
+seen_before(const struct seen *c, uint64_t key, int64_t day)
 {
-	uint64_t v = cache[key & (SEEN_SLOTS - 1)];
+	uint64_t v = c->slot[key & (c->cap - 1)];
 	int64_t ago = day - (int64_t)(v & 0xffffff);
 
 	return v != 0 && v >> 24 == key >> 24 && ago > 0 && ago <= SEEN_DAYS;
@@ -138,17 +145,40 @@ seen_before(const uint64_t *cache, uint64_t key, int64_t day)
 
 /* True when key is marked, on any day of the last SEEN_DAYS. */
 static bool
-seen_get(const uint64_t *cache, uint64_t key, int64_t day)
+seen_get(const struct seen *c, uint64_t key, int64_t day)
 {
-	uint64_t v = cache[key & (SEEN_SLOTS - 1)];
+	uint64_t v = c->slot[key & (c->cap - 1)];
 
 	return v != 0 && v >> 24 == key >> 24 && day - (int64_t)(v & 0xffffff) <= SEEN_DAYS;
 }
 
 static void
-seen_put(uint64_t *cache, uint64_t key, int64_t day)
+seen_put(struct seen *c, uint64_t key, int64_t day)
 {
-	cache[key & (SEEN_SLOTS - 1)] = (key >> 24) << 24 | ((uint64_t)day & 0xffffff);
+	c->slot[key & (c->cap - 1)] = (key >> 24) << 24 | ((uint64_t)day & 0xffffff);
+}
+
+/*
+ * Doubles the cache while it has fewer slots than twice the live items, up to SEEN_MAX. What it
+ * held is dropped (a slot keeps too few bits of its key to move): a cache may forget. 0 or -ENOMEM.
+ */
+static int
+seen_grow(struct seen *c, size_t live)
+{
+	uint64_t *slot;
+	size_t cap = c->cap;
+
+	while (cap < SEEN_MAX && cap < 2 * live)
+		cap *= 2;
+	if (cap == c->cap)
+		return 0;
+	slot = calloc(cap, sizeof(*slot));
+	if (slot == NULL)
+		return -ENOMEM;
+	free(c->slot);
+	c->slot = slot;
+	c->cap = cap;
+	return 0;
 }
 
 /* One title's terms while an item is decided. */
@@ -792,9 +822,9 @@ title_terms(struct dedup *d, const char *title, const char *source, uint64_t sou
 	colon = memchr(s, ':', (size_t)(end - s));
 	if (colon != NULL && colon - s <= 40 && colon + 1 < end) {
 		key = mix64(hash_bytes(6, s, (size_t)(colon - s)) ^ source_hash);
-		if (seen_get(d->seen, key, day))
+		if (seen_get(&d->seen, key, day))
 			s = colon + 1;
-		seen_put(d->seen, key, day);
+		seen_put(&d->seen, key, day);
 	}
 	/* A trailing " - Publisher" or " | Publisher" when its words are the source's name. */
 	for (tail = end; tail > s && tail[-1] != '-' && tail[-1] != '|'; tail--)
@@ -1072,13 +1102,16 @@ best_story(struct dedup *d, struct tterm *t, size_t nt, uint64_t *ret_id, double
 	struct term_set ts;
 	size_t nc = 0, i, k, live = d->next - d->first;
 	uint32_t pi, x;
-	double sim, mass, top;
+	double sim, mass, top, spec[MAX_TERMS];
 	unsigned shared;
 	const struct story *s;
 	int j;
 
 	*ret_sim = 0;
 	set_fill(&ts, t, nt);
+	/* Only the item's terms can be shared: their specificity among live stories, once. */
+	for (i = 0; i < nt; i++)
+		spec[i] = log((double)(live + 1) / (d->terms[t[i].term].sf + 1));
 	memcpy(probe, t, nt * sizeof(*t));
 	sort_probe(probe, nt, d);
 	for (i = 0, k = 0; i < nt && k < PROBE_TERMS; i++) {
@@ -1113,7 +1146,7 @@ best_story(struct dedup *d, struct tterm *t, size_t nt, uint64_t *ret_id, double
 			if ((j = set_find(&ts, x)) < 0)
 				continue;
 			sim += (double)t[j].q * s->c[k].w;
-			mass += log((double)(live + 1) / (d->terms[x].sf + 1));
+			mass += spec[j];
 			shared++;
 			if (s->c[k].w > top)
 				top = s->c[k].w;
@@ -1207,15 +1240,15 @@ is_series(struct dedup *d, const struct tterm *t, size_t nt, uint64_t source_has
 	for (i = 0; i < nt; i++)
 		words += t[i].hash;		/* the set of terms, in any order */
 	series = mix64(words ^ 0x5e51e5ULL);
-	if (seen_get(d->seen, series, day))
+	if (seen_get(&d->seen, series, day))
 		return true;
 	key = mix64(words ^ source_hash);
-	if (seen_before(d->seen, key, day)) {
-		seen_put(d->seen, series, day);
+	if (seen_before(&d->seen, key, day)) {
+		seen_put(&d->seen, series, day);
 		return true;
 	}
-	if (!seen_get(d->seen, key, day))
-		seen_put(d->seen, key, day);	/* the first day it was seen counts */
+	if (!seen_get(&d->seen, key, day))
+		seen_put(&d->seen, key, day);	/* the first day it was seen counts */
 	return false;
 }
 
@@ -1407,6 +1440,8 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 		r = map_sweep(d, &d->items);
 	if (r == 0 && d->urls.len > 2 * d->live_items + 1024)
 		r = map_sweep(d, &d->urls);
+	if (r == 0 && d->seen.cap < SEEN_MAX && d->seen.cap < 2 * d->live_items)
+		r = seen_grow(&d->seen, d->live_items);
 	if (r == 0 && d->n_items >= DF_SPAN)
 		df_decay(d);
 	return r;
@@ -1519,15 +1554,17 @@ dedup_save(const struct dedup *d, struct buf *out)
 		r = put_map(d, &d->items, out);
 	if (r == 0)
 		r = put_map(d, &d->urls, out);
-	for (i = 0, n = 0; i < SEEN_SLOTS; i++)
-		n += d->seen[i] != 0;
+	if (r == 0)
+		r = put_u32(out, (uint32_t)d->seen.cap);
+	for (i = 0, n = 0; i < d->seen.cap; i++)
+		n += d->seen.slot[i] != 0;
 	if (r == 0)
 		r = put_u32(out, (uint32_t)n);
-	for (i = 0; r == 0 && i < SEEN_SLOTS; i++)
-		if (d->seen[i] != 0) {
+	for (i = 0; r == 0 && i < d->seen.cap; i++)
+		if (d->seen.slot[i] != 0) {
 			r = put_u32(out, (uint32_t)i);
 			if (r == 0)
-				r = put_u64(out, d->seen[i]);
+				r = put_u64(out, d->seen.slot[i]);
 		}
 	if (r == 0)
 		r = put_u64(out, hash_bytes(5, out->data + start, out->len - start));
@@ -1685,15 +1722,20 @@ load(struct dedup *d, struct reader *rd)
 		r = get_map(d, &d->items, rd);
 	if (r == 0)
 		r = get_map(d, &d->urls, rd);
+	x = r == 0 ? get_u32(rd) : 0;
+	if (r == 0 && (x < SEEN_MIN || x > SEEN_MAX || (x & (x - 1)) != 0))
+		return -EINVAL;
+	if (r == 0 && (r = seen_grow(&d->seen, x / 2)) < 0)
+		return r;
 	n = r == 0 ? get_u32(rd) : 0;
-	if (n > SEEN_SLOTS || (size_t)(rd->end - rd->p) / 12 < n)
+	if (n > d->seen.cap || (size_t)(rd->end - rd->p) / 12 < n)
 		return -EINVAL;
 	for (i = 0; r == 0 && i < n; i++) {
 		x = get_u32(rd);
 		h = get_u64(rd);
-		if (x >= SEEN_SLOTS || h == 0 || d->seen[x] != 0)
+		if (x >= d->seen.cap || h == 0 || d->seen.slot[x] != 0)
 			return -EINVAL;
-		d->seen[x] = h;
+		d->seen.slot[x] = h;
 	}
 	if (r == 0 && (rd->bad || rd->p != rd->end))
 		r = -EINVAL;
@@ -1813,8 +1855,9 @@ dedup_new(struct dedup **ret, const struct dedup_opts *o)
 	d->threshold = o != NULL && o->threshold > 0 ? o->threshold : DEDUP_THRESHOLD;
 	d->now = INT64_MIN;
 	d->explain = o != NULL && o->explain;
-	d->seen = calloc(SEEN_SLOTS, sizeof(*d->seen));
-	if (d->seen == NULL) {
+	d->seen.cap = SEEN_MIN;
+	d->seen.slot = calloc(SEEN_MIN, sizeof(*d->seen.slot));
+	if (d->seen.slot == NULL) {
 		free(d);
 		return -ENOMEM;
 	}
@@ -1841,7 +1884,7 @@ dedup_free(struct dedup *d)
 	map_free(&d->leads);
 	buf_release(&d->norm);
 	buf_release(&d->src);
-	free(d->seen);
+	free(d->seen.slot);
 	free(d);
 }
 
@@ -1849,7 +1892,7 @@ size_t
 dedup_memory(const struct dedup *d)
 {
 	const struct map *maps[] = { &d->term_of, &d->items, &d->urls, &d->leads };
-	size_t n = sizeof(*d) + d->heap + SEEN_SLOTS * sizeof(*d->seen), i;
+	size_t n = sizeof(*d) + d->heap + d->seen.cap * sizeof(*d->seen.slot), i;
 
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		n += maps[i]->cap * (sizeof(uint64_t) + sizeof(uint32_t));
