@@ -709,7 +709,7 @@ url_canonical(const char *u, struct buf *out)
 
 	buf_init(&a, URL_MAX_LEN);
 	buf_init(&t, URL_MAX_LEN);
-	if (already_resolved(u, strlen(u)) && strchr(u, '%') == NULL) {
+	if (u != NULL && already_resolved(u, strlen(u)) && strchr(u, '%') == NULL) {
 		/* Scheme and host already in canonical form, nothing to decode: no need for libcurl. */
 		split(u, strlen(u), (size_t)(strchr(u + 8, '/') - u), &p);
 		r = buf_append(&t, u, p.path);
