@@ -642,6 +642,17 @@ skip_prefixes(const char *s, const char *end)
 	}
 }
 
+/* The length of s, at most max bytes, not cutting a character in two. */
+static size_t
+cut_utf8(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	while (n == max && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
 /* Case-folded NFKC of s with quotes and dashes made ASCII and white space single spaces. */
 static int
 fold(const char *s, size_t len, struct buf *out)
@@ -807,9 +818,9 @@ title_terms(struct dedup *d, const char *title, const char *source, uint64_t sou
 
 	buf_clear(norm);
 	buf_clear(src);
-	if (title == NULL || fold(title, strnlen(title, TITLE_MAX), norm) < 0 || norm->len == 0)
+	if (title == NULL || fold(title, cut_utf8(title, TITLE_MAX), norm) < 0 || norm->len == 0)
 		return 0;
-	if (source != NULL && fold(source, strnlen(source, TITLE_MAX), src) < 0)
+	if (source != NULL && fold(source, cut_utf8(source, TITLE_MAX), src) < 0)
 		return 0;
 	s = norm->data;
 	end = s + norm->len;
@@ -887,7 +898,7 @@ lead_simhash(const char *text, struct buf *scratch, uint64_t *ret)
 	if (text == NULL)
 		return false;
 	buf_clear(scratch);
-	if (fold(text, strnlen(text, 16 * LEAD_WORDS * 8), scratch) < 0 || scratch->len == 0)
+	if (fold(text, cut_utf8(text, 16 * LEAD_WORDS * 8), scratch) < 0 || scratch->len == 0)
 		return false;
 	end = scratch->data + scratch->len;
 	for (i = 0; i < sizeof(trailers) / sizeof(trailers[0]); i++) {
@@ -940,14 +951,13 @@ story_new(struct dedup *d, int64_t t0, uint64_t *ret_id)
 	return 0;
 }
 
-static int
-cmp_cterm(const void *a, const void *b)
+/* True when x goes after y in a centroid: lighter, or as heavy with a greater term hash (not index: indices differ after a load). */
+static bool
+cterm_after(const struct dedup *d, const struct cterm *x, const struct cterm *y)
 {
-	const struct cterm *x = a, *y = b;
-
 	if (x->w != y->w)
-		return x->w > y->w ? -1 : 1;
-	return term_of(x) < term_of(y) ? -1 : term_of(x) > term_of(y);
+		return x->w < y->w;
+	return d->terms[term_of(x)].hash > d->terms[term_of(y)].hash;
 }
 
 /*
@@ -976,7 +986,7 @@ centroid_add(struct dedup *d, uint64_t id, const struct tterm *t, size_t nt)
 	}
 	/* Kept sorted, heaviest first: after adding, an insertion sort has little to move. */
 	for (i = 1; i < len; i++)
-		for (j = i; j > 0 && cmp_cterm(&all[j - 1], &all[j]) > 0; j--) {
+		for (j = i; j > 0 && cterm_after(d, &all[j - 1], &all[j]); j--) {
 			tmp = all[j];
 			all[j] = all[j - 1];
 			all[j - 1] = tmp;
@@ -1414,12 +1424,14 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 	}
 	if (ret->how == DEDUP_NEW) {
 		r = story_new(d, date, &id);
+		if (r < 0)
+			return r;
+		story_at(d, id)->simhash = simhash;
+		story_at(d, id)->has_lead = lead;	/* first: closing the story removes what got in */
 		for (i = 0; r == 0 && lead && i < 4; i++)
 			r = map_put(&d->leads, band_key((unsigned)i, simhash), (uint32_t)id);
 		if (r < 0)
 			return r;
-		story_at(d, id)->simhash = simhash;
-		story_at(d, id)->has_lead = lead;
 	}
 	ret->story = id;
 	if (d->explain)
@@ -1646,7 +1658,7 @@ load(struct dedup *d, struct reader *rd)
 	uint32_t n, i, x;
 	uint64_t h, id, next;
 	int64_t t;
-	unsigned j;
+	unsigned j, k;
 	int r = 0;
 
 	d->now = (int64_t)get_u64(rd);
@@ -1671,6 +1683,9 @@ load(struct dedup *d, struct reader *rd)
 			return r;
 		s = story_at(d, id);
 		s->t0 = (int64_t)get_u64(rd);
+		/* Stories close in ring order: their start dates must rise with their ids. */
+		if (s->t0 < DATE_MIN || s->t0 > DATE_MAX || (id > d->first && s->t0 < story_at(d, id - 1)->t0))
+			return -EINVAL;
 		s->rep_date = (int64_t)get_u64(rd);
 		s->rep_priority = (int32_t)get_u32(rd);
 		s->rep_key = get_u32(rd);
@@ -1698,6 +1713,9 @@ load(struct dedup *d, struct reader *rd)
 
 			if (ti == NULL || posted > 1 || !(w > 0) || !isfinite(w))
 				return -EINVAL;
+			for (k = 0; k < j; k++)
+				if (term_of(&s->c[k]) == *ti)
+					return -EINVAL;	/* a term twice in one centroid */
 			s->c[j].term = *ti;
 			s->c[j].w = w;
 			s->len = (uint8_t)(j + 1);
@@ -1807,6 +1825,11 @@ dedup_item_from_json(const char *line, size_t len, struct arena *scratch, struct
 	}
 	it->id = json_str(o, "id", scratch);
 	it->source = json_str(o, "source", scratch);
+	if ((it->id == NULL && json_is_string(json_object_get(o, "id"))) ||
+	    (it->source == NULL && json_is_string(json_object_get(o, "source")))) {
+		r = -ENOMEM;
+		goto out;
+	}
 	if (it->id == NULL || it->source == NULL) {
 		(void)snprintf(err, DEDUP_WHY_LEN, "\"id\" and \"source\" must be strings");
 		r = -EINVAL;

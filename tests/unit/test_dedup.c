@@ -383,6 +383,32 @@ test_new_stories_join_no_unrelated_story(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * A title past the bytes dedup reads, cut inside a character: the words before the cut still count
+ * (they were all lost when the cut made the title invalid UTF-8).
+ */
+static void
+test_long_non_ascii_title_keeps_its_words(void **state)
+{
+	struct dedup *d = new_dedup(0, 0);
+	struct dedup_result res;
+	char title[3000];
+	uint64_t story;
+	size_t n = 0;
+	int64_t t;
+
+	(void)state;
+	n += (size_t)snprintf(title + n, sizeof(title) - n, "Землетрясение магнитудой семь потрясло побережье ");
+	while (n + 8 < sizeof(title))	/* "ы" is two bytes: the 1,024-byte cut falls inside one */
+		n += (size_t)snprintf(title + n, sizeof(title) - n, "ы");
+	t = background(d, T0, "bg");
+	add(d, "Источник А", "a-1", "https://a.example/1", title, NULL, t, 0, &res);
+	story = res.story;
+	add(d, "Источник Б", "b-1", "https://b.example/1", title, NULL, t + MIN, 0, &res);
+	expect_joined(&res, story, "the same long Cyrillic title from another source");
+	dedup_free(d);
+}
+
 /* ---- updates, and the same URL ---- */
 
 static void
@@ -1553,6 +1579,7 @@ main(void)
 		cmocka_unit_test(test_copy_under_an_unrelated_headline_is_found_by_its_text),
 		cmocka_unit_test(test_shared_boilerplate_does_not_join_different_articles),
 		cmocka_unit_test(test_new_stories_join_no_unrelated_story),
+		cmocka_unit_test(test_long_non_ascii_title_keeps_its_words),
 		cmocka_unit_test(test_update_of_the_same_item_is_the_same_entry),
 		cmocka_unit_test(test_the_same_url_from_another_source_is_the_same_story),
 		cmocka_unit_test(test_daily_template_with_different_text_stays_apart),
