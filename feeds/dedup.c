@@ -91,6 +91,8 @@ struct story {
 	struct cterm	 in[INLINE_TERMS];
 };
 
+#define STOP_SLOTS	512		/* a power of two, over twice the stop words */
+
 /* What sources posted lately (see seen_get()). */
 struct seen {
 	uint64_t	*slot;		/* 40 bits of the key's hash, 24 bits of the day; 0: empty */
@@ -121,6 +123,7 @@ struct dedup {
 	size_t		 heap;		/* bytes of centroids on the heap */
 	struct buf	 norm, src;	/* scratch of dedup_add: the folded title and source name, the lead */
 	struct seen	 seen;		/* see seen_get() */
+	uint64_t	 stop[STOP_SLOTS];	/* the stop words' term hashes, see is_stop() */
 };
 
 /*
@@ -565,35 +568,29 @@ static const char *const stop_words[] = {
 	"yourself", "yourselves",
 };
 
-#define STOP_SLOTS	512	/* a power of two, over twice the stop words */
-
-/* The stop words' term hashes, an open-addressing set filled on first use. */
-static uint64_t stop_set[STOP_SLOTS];
-
+/* Fills d->stop, the stop words' term hashes as an open-addressing set (no word hashes to 0). */
 static void
-stop_set_fill(void)
+stop_set_fill(struct dedup *d)
 {
 	uint64_t h;
 	size_t i, k;
 
-	if (stop_set[0] != 0 || stop_set[1] != 0)
-		return;		/* filled: no word hashes to 0, and two slots are never both empty after */
 	for (i = 0; i < sizeof(stop_words) / sizeof(stop_words[0]); i++) {
 		h = hash_bytes(0, stop_words[i], strlen(stop_words[i]));
-		for (k = h & (STOP_SLOTS - 1); stop_set[k] != 0; k = (k + 1) & (STOP_SLOTS - 1))
+		for (k = h & (STOP_SLOTS - 1); d->stop[k] != 0; k = (k + 1) & (STOP_SLOTS - 1))
 			;
-		stop_set[k] = h;
+		d->stop[k] = h;
 	}
 }
 
 /* True for the term hash of a stop word. */
 static bool
-is_stop(uint64_t h)
+is_stop(const struct dedup *d, uint64_t h)
 {
 	size_t k;
 
-	for (k = h & (STOP_SLOTS - 1); stop_set[k] != 0; k = (k + 1) & (STOP_SLOTS - 1))
-		if (stop_set[k] == h)
+	for (k = h & (STOP_SLOTS - 1); d->stop[k] != 0; k = (k + 1) & (STOP_SLOTS - 1))
+		if (d->stop[k] == h)
 			return true;
 	return false;
 }
@@ -864,7 +861,7 @@ title_terms(struct dedup *d, const char *title, const char *source, uint64_t sou
 		if (wl == 0 || (wl == 1 && !(tok[0] >= '0' && tok[0] <= '9')))
 			continue;
 		t[count].hash = hash_bytes(0, tok, wl);
-		if (is_stop(t[count].hash))
+		if (is_stop(d, t[count].hash))
 			continue;
 		for (i = 0; i < count && t[i].hash != t[count].hash; i++)
 			;
@@ -1038,19 +1035,16 @@ cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int
-cmp_probe(const void *a, const void *b, void *ctx)
+/* True when x is probed after y: more live stories have it, or as many and it weighs less. */
+static bool
+probe_after(const struct dedup *d, const struct tterm *x, const struct tterm *y)
 {
-	const struct tterm *x = a, *y = b;
-	const struct dedup *d = ctx;
 	uint32_t sx = d->terms[x->term].sf, sy = d->terms[y->term].sf;
 
-	if (sx != sy)
-		return sx < sy ? -1 : 1;
-	return x->q > y->q ? -1 : x->q < y->q;
+	return sx != sy ? sx > sy : x->q < y->q;
 }
 
-/* qsort_r is a GNU extension: an insertion sort of at most MAX_TERMS entries does as well. */
+/* The item's terms in probe order; an insertion sort, for at most MAX_TERMS. */
 static void
 sort_probe(struct tterm *t, size_t n, const struct dedup *d)
 {
@@ -1059,7 +1053,7 @@ sort_probe(struct tterm *t, size_t n, const struct dedup *d)
 
 	for (i = 1; i < n; i++) {
 		x = t[i];
-		for (j = i; j > 0 && cmp_probe(&t[j - 1], &x, (void *)(uintptr_t)d) > 0; j--)
+		for (j = i; j > 0 && probe_after(d, &t[j - 1], &x); j--)
 			t[j] = t[j - 1];
 		t[j] = x;
 	}
@@ -1884,7 +1878,7 @@ dedup_new(struct dedup **ret, const struct dedup_opts *o)
 		free(d);
 		return -ENOMEM;
 	}
-	stop_set_fill();
+	stop_set_fill(d);
 	buf_init(&d->norm, SIZE_MAX);
 	buf_init(&d->src, SIZE_MAX);
 	*ret = d;
