@@ -559,10 +559,10 @@ def run_jing(rnc, files, fail):
     """jing on many files per JVM. jing stops at the first file that is not well-formed (a fatal
     error): start again after it."""
     real = {os.path.realpath(f): f for f in files}
-    todo = list(files)
+    unchecked = list(files)
     checked = 0
-    while todo:
-        batch = next(chunks(todo))
+    while unchecked:
+        batch = next(chunks(unchecked))
         p = subprocess.run(["jing", "-c", rnc] + batch, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, check=False)
         last_fatal = None
@@ -589,7 +589,7 @@ def run_jing(rnc, files, fail):
         else:
             k = len(batch)
         checked += k
-        todo = todo[k:]
+        unchecked = unchecked[k:]
     return checked
 
 
@@ -867,12 +867,12 @@ def main():
                 for path, ipath, kind, va, vb in d:
                     # A value added or lost whole (a list of authors) matches a pattern of its own
                     # path, or else each of its leaves must match one (items[].authors[].url (lost)).
-                    todo = [(path, ipath, va, vb)]
+                    parts = [(path, ipath, va, vb)]
                     if kind in ("added", "lost") and diffs.match(fmt, path, kind, va, vb) is None:
                         v = vb if kind == "added" else va
-                        todo = [(p, ip, ABSENT if kind == "added" else x, x if kind == "added" else ABSENT)
+                        parts = [(p, ip, ABSENT if kind == "added" else x, x if kind == "added" else ABSENT)
                                 for p, ip, x in leaves(v, path, ipath)]
-                    for p, ip, xa, xb in todo:
+                    for p, ip, xa, xb in parts:
                         rule = diffs.match(fmt, p, kind, xa, xb, count=True)
                         if rule is not None:
                             key = "%s\t%s" % (rule["fmt"], rule["pat"])
