@@ -1,0 +1,22 @@
+/* cli.h - the subcommands of the wiredesk command line, each in its own cmd_*.c. */
+#ifndef WIREDESK_CLI_H
+#define WIREDESK_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define READ_CHUNK	(64u << 10)	/* bytes read and pushed to the parser at a time */
+#define FLUSH_AT	(64u << 10)	/* output is written out once this much is buffered */
+
+/* The usage text, on f. */
+void	cli_usage(FILE *f);
+
+/* Writes all n bytes to fd, retrying on EINTR; 0 or -errno. */
+int	write_all(int fd, const char *p, size_t n);
+
+/* Each takes the arguments after "wiredesk" (argv[0] is the subcommand) and returns an exit status. */
+int	cmd_convert(int argc, char **argv, bool convert);	/* parse, convert */
+int	cmd_cluster(int argc, char **argv);
+
+#endif
