@@ -18,5 +18,13 @@ int	write_all(int fd, const char *p, size_t n);
 /* Each takes the arguments after "wiredesk" (argv[0] is the subcommand) and returns an exit status. */
 int	cmd_convert(int argc, char **argv, bool convert);	/* parse, convert */
 int	cmd_cluster(int argc, char **argv);
+int	cmd_check_config(int argc, char **argv);
+int	cmd_import_opml(int argc, char **argv);
+int	cmd_export_opml(int argc, char **argv);
+
+struct conf;
+
+/* Loads the configuration at path, every problem on stderr as "FILE:LINE: key: problem"; an exit status. */
+int	cli_load_conf(const char *path, struct conf **ret);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "conf.h"
 #include "log.h"
 
 void
@@ -16,13 +17,20 @@ cli_usage(FILE *f)
 	    "usage: wiredesk parse [--base URL] [--charset CHARSET] FILE|-\n"
 	    "       wiredesk convert --to rss|atom|json [--base URL] [--charset CHARSET] [--self URL] FILE|-\n"
 	    "       wiredesk cluster [--threshold X] FILE.jsonl|-\n"
+	    "       wiredesk check-config [FILE]\n"
+	    "       wiredesk import-opml FILE|-\n"
+	    "       wiredesk export-opml [--config FILE]\n"
 	    "       wiredesk --version\n"
 	    "\n"
 	    "parse    read one RSS, Atom or JSON Feed document and print it as JSON Feed 1.1\n"
 	    "convert  read one feed document and print it as RSS 2.0, Atom 1.0 or JSON Feed 1.1;\n"
 	    "         --self names the URL the output is served from\n"
 	    "cluster  read items, one JSON object a line, and print \"id<TAB>story\" for each, in order;\n"
-	    "         --threshold is the title similarity that joins a story (default 0.10)\n");
+	    "         --threshold is the title similarity that joins a story (default 0.10)\n"
+	    "check-config  validate the configuration (default " CONF_DEFAULT_PATH "):\n"
+	    "         every problem as FILE:LINE: key: problem, exit 78\n"
+	    "import-opml  print a [source] section for each feed of an OPML subscription list\n"
+	    "export-opml  print the configured feed sources as OPML 2.0\n");
 }
 
 int
@@ -57,6 +65,12 @@ main(int argc, char **argv)
 		return cmd_convert(argc - 1, argv + 1, true);
 	if (strcmp(argv[1], "cluster") == 0)
 		return cmd_cluster(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check-config") == 0)
+		return cmd_check_config(argc - 1, argv + 1);
+	if (strcmp(argv[1], "import-opml") == 0)
+		return cmd_import_opml(argc - 1, argv + 1);
+	if (strcmp(argv[1], "export-opml") == 0)
+		return cmd_export_opml(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("wiredesk %s\n", WIREDESK_VERSION);
 		return EX_OK;
