@@ -1,0 +1,91 @@
+/*
+ * store.h - the daemon's state in SQLite: sources with their validators, schedule and health, the
+ * per-host pauses, items and the stories they belong to, and the clusterer's saved state.
+ *
+ * One connection, used from the loop's thread only. WAL journal, synchronous=NORMAL (a crash loses
+ * at most the last transactions, never consistency), a busy timeout, and a schema version with
+ * migrations. A poll's results go in one transaction: store_begin(), the writes, store_commit().
+ * Functions return 0 or a negative errno: -EIO for an SQLite error (its message is logged),
+ * -ENOSPC when the disk is full, -ENOMEM.
+ */
+#ifndef WIREDESK_STORE_H
+#define WIREDESK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "item.h"
+
+#define STORE_SCHEMA_VERSION	1
+
+struct store;
+
+/*
+ * What the daemon knows of one source between polls. Strings are in the arena given to
+ * store_source_get(), or NULL; times are UTC milliseconds, 0 for never.
+ */
+struct source_state {
+	const char	*url;		/* where it is polled: configured, or moved by a confirmed 301/308 */
+	const char	*etag;		/* the validators of the last 200, each kept on its own */
+	const char	*last_modified;
+	uint64_t	 body_hash;	/* of the last body parsed: the same body again costs no parse */
+	int64_t		 next_poll;
+	int64_t		 interval;	/* the adapted interval; 0: not adapted yet */
+	int64_t		 last_poll;	/* when the last poll ended */
+	int64_t		 last_success;
+	int64_t		 last_item;	/* when a new item last arrived, for the adaptive interval */
+	int		 errors;	/* failures in a row: the backoff */
+	int		 last_status;	/* HTTP status, or 0 for a transport error */
+	const char	*last_error;
+	const char	*moved_to;	/* a permanent redirect seen, not yet confirmed */
+	int		 moved_count;	/* times in a row it was seen */
+	bool		 retired;	/* 410 Gone: kept, never polled again */
+};
+
+/*
+ * Opens (creating, or migrating an older schema) the database at path. A database written by a
+ * newer wiredesk is refused (-EPROTO). err gets a line on failure.
+ */
+int	store_open(struct store **ret, const char *path, char err[256]);
+void	store_close(struct store *s);		/* NULL is fine; the last transaction must be ended */
+
+int	store_begin(struct store *s);
+int	store_commit(struct store *s);
+void	store_rollback(struct store *s);	/* after a failed write; NULL-safe and idempotent */
+
+/*
+ * The state of source name, into *st with strings in a. A source seen for the first time, or
+ * whose configured URL changed, starts afresh at config_url (no validators, due now).
+ */
+int	store_source_get(struct store *s, const char *name, const char *config_url, struct arena *a,
+	    struct source_state *st);
+int	store_source_put(struct store *s, const char *name, const struct source_state *st);
+
+/* When requests to host may start again (a 429/503 Retry-After): 0 when not paused. */
+int	store_host_paused(struct store *s, const char *host, int64_t *until);
+int	store_host_pause(struct store *s, const char *host, int64_t until);
+
+/*
+ * Stores the item of source as the member of story. *changed is 1 when it is new or differs from
+ * what was stored (its content hash), and 0 when nothing was written. now is when it was seen.
+ */
+int	store_item_put(struct store *s, const char *source, const struct item *it, uint64_t story,
+	    int64_t now, int *changed);
+
+/* The items of a story, earliest seen first, into out (strings in its arena). */
+int	store_story_items(struct store *s, uint64_t story, struct item_list *out);
+
+/* Named blobs: the clusterer's state, say. A missing key leaves out empty and returns 0. */
+int	store_blob_get(struct store *s, const char *key, struct buf *out);
+int	store_blob_put(struct store *s, const char *key, const void *data, size_t len);
+
+/* Deletes items first seen before cutoff (ms): 0 and how many in *n. */
+int	store_prune(struct store *s, int64_t cutoff, size_t *n);
+
+/* Item and source counts, for logs and tests. */
+int	store_count(struct store *s, const char *table, int64_t *n);
+
+#endif
