@@ -1,0 +1,111 @@
+/* test_sched.c - Retry-After, freshness, backoff, adaptive intervals and jitter. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "sched.h"
+
+#define NOW	1764150000000LL		/* 2025-11-26T09:40:00Z */
+#define MIN	60000LL
+
+static void
+test_retry_after_seconds_and_dates_are_clamped(void **state)
+{
+	(void)state;
+	assert_int_equal(sched_retry_after("120", NOW, MIN), NOW + 120000);
+	assert_int_equal(sched_retry_after(" 120 ", NOW, MIN), NOW + 120000);
+	assert_int_equal(sched_retry_after("5", NOW, MIN), NOW + MIN);		/* not before the interval */
+	assert_int_equal(sched_retry_after("1000000000", NOW, MIN), NOW + SCHED_MAX_PAUSE);
+	assert_int_equal(sched_retry_after("99999999999999999999999", NOW, MIN), NOW + SCHED_MAX_PAUSE);
+	assert_int_equal(sched_retry_after("Wed, 26 Nov 2025 10:40:00 GMT", NOW, MIN), NOW + 3600000);
+	assert_int_equal(sched_retry_after("Wed, 26 Nov 2025 09:00:00 GMT", NOW, MIN), NOW + MIN);
+	assert_int_equal(sched_retry_after("soon", NOW, MIN), -1);
+	assert_int_equal(sched_retry_after("-5", NOW, MIN), -1);
+	assert_int_equal(sched_retry_after("12abc", NOW, MIN), -1);
+	assert_int_equal(sched_retry_after("", NOW, MIN), -1);
+	assert_int_equal(sched_retry_after(NULL, NOW, MIN), -1);
+}
+
+static void
+test_freshness(void **state)
+{
+	(void)state;
+	assert_int_equal(sched_fresh_for("max-age=300", NULL, NOW), 300000);
+	assert_int_equal(sched_fresh_for("public, max-age=300, s-maxage=600", NULL, NOW), 600000);
+	assert_int_equal(sched_fresh_for("no-cache, max-age=300", NULL, NOW), -1);
+	assert_int_equal(sched_fresh_for("private", "Wed, 26 Nov 2025 09:50:00 GMT", NOW), 600000);
+	assert_int_equal(sched_fresh_for(NULL, "Wed, 26 Nov 2025 09:00:00 GMT", NOW), 0);
+	assert_int_equal(sched_fresh_for(NULL, "0", NOW), -1);
+	assert_int_equal(sched_fresh_for("max-age=abc", NULL, NOW), -1);
+	assert_int_equal(sched_fresh_for(NULL, NULL, NOW), -1);
+}
+
+static void
+test_backoff_grows_to_the_cap_with_jitter_below(void **state)
+{
+	const struct sched_bounds b = { .interval = 15 * MIN, .min_interval = 2 * MIN, .max_interval = 24 * 60 * MIN };
+	int64_t last = 0, w;
+	int e;
+
+	(void)state;
+	for (e = 0; e < 12; e++) {
+		w = sched_backoff(e, &b, 0);
+		assert_true(w >= last);
+		last = w;
+	}
+	assert_int_equal(last, b.max_interval);
+	assert_int_equal(sched_backoff(1, &b, 0), 30 * MIN);
+	w = sched_backoff(1, &b, UINT64_MAX);
+	assert_true(w < 30 * MIN && w >= 30 * MIN * 3 / 4);
+	assert_int_equal(sched_backoff(1000000, &b, 0), b.max_interval);
+}
+
+static void
+test_adaptive_interval_stays_within_bounds_and_above_the_floor(void **state)
+{
+	const struct sched_bounds b = { .interval = 15 * MIN, .min_interval = 2 * MIN, .max_interval = 60 * MIN };
+	int64_t i = 0;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 50; k++)
+		i = sched_adapt(i, true, 0, &b);
+	assert_int_equal(i, b.min_interval);
+	for (k = 0; k < 50; k++)
+		i = sched_adapt(i, false, 0, &b);
+	assert_int_equal(i, b.max_interval);
+	assert_int_equal(sched_adapt(0, true, 0, &b), 10 * MIN);
+	assert_int_equal(sched_adapt(2 * MIN, true, 30 * MIN, &b), 30 * MIN);	/* ttl asked for more */
+	assert_int_equal(sched_adapt(2 * MIN, true, 1000 * MIN, &b), 60 * MIN);
+}
+
+static void
+test_jitter_only_lengthens_by_at_most_a_tenth(void **state)
+{
+	int64_t j;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 1000; k++) {
+		j = sched_jitter(15 * MIN, sched_random());
+		assert_true(j >= 15 * MIN && j <= 15 * MIN + 15 * MIN / 10);
+	}
+	assert_int_equal(sched_jitter(0, sched_random()), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_retry_after_seconds_and_dates_are_clamped),
+		cmocka_unit_test(test_freshness),
+		cmocka_unit_test(test_backoff_grows_to_the_cap_with_jitter_below),
+		cmocka_unit_test(test_adaptive_interval_stays_within_bounds_and_above_the_floor),
+		cmocka_unit_test(test_jitter_only_lengthens_by_at_most_a_tenth),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
