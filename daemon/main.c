@@ -14,7 +14,9 @@ void
 cli_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: wiredesk parse [--base URL] [--charset CHARSET] FILE|-\n"
+	    "usage: wiredesk run [--config FILE] [--verbose]\n"
+	    "       wiredesk once [--all] [--config FILE] [--verbose]\n"
+	    "       wiredesk parse [--base URL] [--charset CHARSET] FILE|-\n"
 	    "       wiredesk convert --to rss|atom|json [--base URL] [--charset CHARSET] [--self URL] FILE|-\n"
 	    "       wiredesk cluster [--threshold X] FILE.jsonl|-\n"
 	    "       wiredesk check-config [FILE]\n"
@@ -22,6 +24,9 @@ cli_usage(FILE *f)
 	    "       wiredesk export-opml [--config FILE]\n"
 	    "       wiredesk --version\n"
 	    "\n"
+	    "run      the daemon, in the foreground: poll the sources of the configuration\n"
+	    "         (default " CONF_DEFAULT_PATH ") until SIGTERM; SIGHUP reloads it\n"
+	    "once     poll every due source (every source with --all), store, exit\n"
 	    "parse    read one RSS, Atom or JSON Feed document and print it as JSON Feed 1.1\n"
 	    "convert  read one feed document and print it as RSS 2.0, Atom 1.0 or JSON Feed 1.1;\n"
 	    "         --self names the URL the output is served from\n"
@@ -59,6 +64,10 @@ main(int argc, char **argv)
 		cli_usage(stderr);
 		return EX_USAGE;
 	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "once") == 0)
+		return cmd_once(argc - 1, argv + 1);
 	if (strcmp(argv[1], "parse") == 0)
 		return cmd_convert(argc - 1, argv + 1, false);
 	if (strcmp(argv[1], "convert") == 0)

@@ -1,0 +1,782 @@
+/*
+ * poller.c - the sources polled on one libuv loop.
+ *
+ * Each source is a job with its state from the store. A job is due when its next-poll time has
+ * come; due jobs wait in a queue until the limits let them start: at most concurrency transfers,
+ * at most per_host to one host, host_delay between two starts to one host, and no start to a host
+ * paused by a Retry-After. A body of up to POLL_BUFFERED_BODY is kept and hashed before it is
+ * parsed, so the same body again costs no parse; a longer one streams into the parser as it
+ * arrives and is hashed on the way. When a transfer ends, its items go through dedup into the
+ * store, with the source's new state, in one transaction.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "date.h"
+#include "dedup.h"
+#include "fetch.h"
+#include "item.h"
+#include "log.h"
+#include "parse.h"
+#include "poller.h"
+#include "sched.h"
+#include "store.h"
+#include "text.h"
+
+#define DEDUP_KEY	"dedup"
+#define FNV_PRIME	0x100000001b3ULL
+
+/* A host's limits: transfers running to it, its last start, a Retry-After pause. */
+struct host {
+	char		*name;
+	int		 inflight;
+	int64_t		 last_start;
+	int64_t		 paused_until;
+	struct host	*next;
+};
+
+struct job {
+	struct poller		*p;
+	const struct conf_source *src;
+	struct source_state	 st;
+	struct arena		 mem;		/* st's strings */
+	struct host		*host;
+	bool			 queued, running;
+	/* One poll. */
+	int64_t			 started;
+	uint64_t		 hash;		/* FNV-1a of the body so far */
+	struct buf		 head;		/* the body while it is short enough to keep */
+	struct feed_parser	*parser;	/* once the body streams */
+	struct feed		 feed;
+	struct item_list	 items;
+	struct parse_error	 perr;
+	int			 parse_r;
+	struct job		*next_queued;
+};
+
+struct poller {
+	uv_loop_t		*loop;
+	struct conf		*conf;
+	struct conf		*next_conf;	/* a reload waiting for the transfers to end */
+	struct poller_opts	 o;
+	struct store		*store;
+	struct dedup		*dedup;
+	struct fetcher		*fetcher;
+	struct job		*jobs;
+	size_t			 njobs;
+	struct host		*hosts;
+	struct job		*queue, *queue_tail;
+	size_t			 inflight;
+	uv_timer_t		 wake;		/* the next due job, or the end of a host_delay */
+	uv_timer_t		 grace;		/* the end of a stop's grace */
+	bool			 stopping;
+	bool			 closed;	/* the timers and the fetcher are closing */
+	int			 error;		/* the first store error: the poller stops on it */
+	struct buf		 scratch;
+};
+
+static void dispatch(struct poller *p);
+static int swap_conf(struct poller *p);
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+iso(int64_t ms, char out[DATE_RFC3339_LEN])
+{
+	date_format_rfc3339(ms / 1000, out);
+}
+
+/* ---- hosts ---- */
+
+static struct host *
+host_of(struct poller *p, const char *url)
+{
+	CURLU *u = curl_url();
+	char *name = NULL;
+	struct host *h;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK)
+		(void)curl_url_get(u, CURLUPART_HOST, &name, 0);
+	curl_url_cleanup(u);
+	for (h = p->hosts; h != NULL; h = h->next)
+		if (strcasecmp(h->name, name != NULL ? name : "") == 0)
+			break;
+	if (h == NULL && (h = calloc(1, sizeof(*h))) != NULL) {
+		h->name = strdup(name != NULL ? name : "");
+		if (h->name == NULL) {
+			free(h);
+			h = NULL;
+		} else {
+			h->next = p->hosts;
+			p->hosts = h;
+		}
+	}
+	curl_free(name);
+	return h;
+}
+
+/* ---- the body ---- */
+
+static int
+on_item(void *ctx, const struct feed *f, const struct item *it)
+{
+	struct job *j = ctx;
+
+	(void)f;
+	return item_list_add(&j->items, it);
+}
+
+/* A charset parameter of a Content-Type, in out (empty when none). */
+static void
+content_charset(const char *ct, char out[64])
+{
+	const char *p;
+	size_t n;
+
+	out[0] = '\0';
+	for (p = ct; p != NULL && *p != '\0' && strncasecmp(p, "charset=", 8) != 0; p++)
+		;
+	if (p == NULL || *p == '\0')
+		return;
+	p += 8;
+	if (*p == '"')
+		p++;
+	n = strcspn(p, "\"; \t");
+	if (n > 0 && n < 64) {
+		memcpy(out, p, n);
+		out[n] = '\0';
+	}
+}
+
+static int
+parser_open(struct job *j, const struct fetch_result *r)
+{
+	struct parse_opts po = { 0 };
+	char cs[64];
+
+	content_charset(r->content_type, cs);
+	po.base_url = r->url != NULL ? r->url : j->st.url;
+	po.charset = cs[0] != '\0' ? cs : NULL;
+	po.now = now_ms() / 1000;
+	feed_init(&j->feed);
+	item_list_init(&j->items);
+	return feed_parser_open(&j->parser, &po, &j->feed, &j->items.arena, on_item, j);
+}
+
+static int
+on_body(void *ctx, const struct fetch_result *so_far, const char *data, size_t n)
+{
+	struct job *j = ctx;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++)
+		j->hash = (j->hash ^ (unsigned char)data[i]) * FNV_PRIME;
+	if (j->parser == NULL && j->head.len + n <= POLL_BUFFERED_BODY)
+		return buf_append(&j->head, data, n) < 0;
+	if (j->parser == NULL) {
+		/* Too long to keep: it streams from here on. */
+		r = parser_open(j, so_far);
+		if (r == 0 && j->head.len > 0)
+			r = feed_parser_push(j->parser, j->head.data, j->head.len, &j->perr);
+		buf_release(&j->head);
+		buf_init(&j->head, POLL_BUFFERED_BODY);
+		if (r < 0) {
+			j->parse_r = r;
+			return 1;
+		}
+	}
+	j->parse_r = feed_parser_push(j->parser, data, n, &j->perr);
+	return j->parse_r < 0;
+}
+
+/* Ends the parse of a 200's body: 0, or what the parser said. */
+static int
+parse_finish(struct job *j, const struct fetch_result *r)
+{
+	int rc;
+
+	if (j->parse_r < 0)
+		return j->parse_r;
+	if (j->parser == NULL) {
+		if ((rc = parser_open(j, r)) < 0)
+			return rc;
+		rc = feed_parser_push(j->parser, j->head.data, j->head.len, &j->perr);
+		if (rc < 0)
+			return rc;
+	}
+	return feed_parser_finish(j->parser, &j->perr);
+}
+
+static void
+poll_reset(struct job *j)
+{
+	feed_parser_close(j->parser);
+	j->parser = NULL;
+	item_list_release(&j->items);
+	feed_release(&j->feed);
+	feed_init(&j->feed);
+	buf_release(&j->head);
+	buf_init(&j->head, POLL_BUFFERED_BODY);
+	j->parse_r = 0;
+	j->hash = 0xcbf29ce484222325ULL;
+	memset(&j->perr, 0, sizeof(j->perr));
+}
+
+/* ---- items ---- */
+
+/* Each item through dedup into the store; *fresh counts the new or changed ones. */
+static int
+store_items(struct job *j, int64_t now, size_t *fresh)
+{
+	struct poller *p = j->p;
+	struct dedup_result res;
+	struct dedup_item di;
+	struct source src = { .name = j->src->name, .feed_url = j->st.url };
+	struct item it;
+	size_t i;
+	int r = 0, changed;
+
+	*fresh = 0;
+	for (i = 0; r == 0 && i < j->items.len; i++) {
+		it = j->items.items[i];
+		it.source = &src;
+		src.url = it.url;
+		memset(&di, 0, sizeof(di));
+		di.source = j->src->name;
+		di.id = it.id;
+		di.url = it.url;
+		di.title = it.title;
+		di.text = it.summary;
+		if (di.text == NULL && it.content_html != NULL) {
+			buf_clear(&p->scratch);
+			if (text_from_html(it.content_html, strlen(it.content_html), &p->scratch) == 0)
+				di.text = buf_str(&p->scratch);
+		}
+		di.date = it.date_published != DATE_NONE ? it.date_published : now / 1000;
+		di.priority = j->src->priority;
+		if ((r = dedup_add(p->dedup, &di, &res)) < 0)
+			break;
+		if (p->o.verbose && res.how != DEDUP_SAME_ITEM)
+			log_debug("item source=%s id=%s story=%" PRIu64 " %s", j->src->name, it.id, res.story,
+			    res.why);
+		r = store_item_put(p->store, j->src->name, &it, res.story, now, &changed);
+		*fresh += (size_t)changed;
+	}
+	return r;
+}
+
+/* ---- one poll's end ---- */
+
+/* A failure: the error counted, the next poll backed off. */
+static void
+failed(struct job *j, int64_t now, long status, const char *why)
+{
+	struct poller *p = j->p;
+	struct sched_bounds b = {
+		.interval = j->src->interval != 0 ? j->src->interval : p->conf->interval,
+		.min_interval = p->conf->min_interval, .max_interval = p->conf->max_interval,
+	};
+
+	j->st.errors++;
+	j->st.last_status = (int)status;
+	j->st.last_error = arena_strdup(&j->mem, why);
+	j->st.next_poll = now + sched_backoff(j->st.errors, &b, sched_random());
+}
+
+/* The state after an answer that was not an error (200 or 304). */
+static void
+answered(struct job *j, const struct fetch_result *r, int64_t now, size_t fresh)
+{
+	struct poller *p = j->p;
+	struct sched_bounds b = {
+		.interval = j->src->interval != 0 ? j->src->interval : p->conf->interval,
+		.min_interval = p->conf->min_interval, .max_interval = p->conf->max_interval,
+	};
+	int64_t floor = sched_fresh_for(r->cache_control, r->expires, now);
+
+	j->st.errors = 0;
+	j->st.last_status = (int)r->status;
+	j->st.last_error = NULL;
+	j->st.last_success = now;
+	if (fresh > 0)
+		j->st.last_item = now;
+	j->st.interval = sched_adapt(j->st.interval, fresh > 0, floor > 0 ? floor : 0, &b);
+	j->st.next_poll = now + sched_jitter(j->st.interval, sched_random());
+
+	/* A permanent redirect moves the source only when seen SCHED_MOVED_CONFIRM polls in a row. */
+	if (r->moved_to != NULL && j->st.moved_to != NULL && strcmp(r->moved_to, j->st.moved_to) == 0) {
+		j->st.moved_count++;
+	} else if (r->moved_to != NULL) {
+		j->st.moved_to = arena_strdup(&j->mem, r->moved_to);
+		j->st.moved_count = j->st.moved_to != NULL;
+	} else {
+		j->st.moved_to = NULL;
+		j->st.moved_count = 0;
+	}
+	if (j->st.moved_to != NULL && j->st.moved_count >= SCHED_MOVED_CONFIRM) {
+		log_info("moved source=%s from=%s to=%s", j->src->name, j->st.url, j->st.moved_to);
+		j->st.url = j->st.moved_to;
+		j->st.moved_to = NULL;
+		j->st.moved_count = 0;
+		j->host = host_of(p, j->st.url);
+	}
+}
+
+static void
+on_done(void *ctx, const struct fetch_result *r)
+{
+	struct job *j = ctx;
+	struct poller *p = j->p;
+	int64_t now = now_ms(), until;
+	size_t fresh = 0;
+	const char *what = "error";
+	char when[DATE_RFC3339_LEN];
+	int rc = 0;
+
+	j->running = false;
+	j->host->inflight--;
+	p->inflight--;
+	j->st.last_poll = now;
+	if (r->error == FETCH_CANCELLED) {
+		/* Stopping: the state stays as it was; the next run polls it again. */
+		poll_reset(j);
+		dispatch(p);
+		return;
+	}
+	if (p->error == 0 && (rc = store_begin(p->store)) < 0)
+		p->error = rc;
+
+	if (r->error == FETCH_ABORTED && j->parse_r < 0) {
+		failed(j, now, r->status, j->perr.msg[0] != '\0' ? j->perr.msg : strerror(-j->parse_r));
+		what = "bad-feed";
+	} else if (r->error != FETCH_OK) {
+		failed(j, now, r->status, r->msg);
+		what = r->error == FETCH_REFUSED ? "refused" : r->error == FETCH_TOO_BIG ? "too-big" : "error";
+	} else if (r->status == 304) {
+		if (r->etag != NULL)
+			j->st.etag = arena_strdup(&j->mem, r->etag);
+		answered(j, r, now, 0);
+		what = "not-modified";
+	} else if (r->status >= 200 && r->status < 300) {
+		/* Each validator as this answer gave it: an absent one is dropped, never kept stale. */
+		j->st.etag = r->etag != NULL ? arena_strdup(&j->mem, r->etag) : NULL;
+		j->st.last_modified = r->last_modified != NULL ? arena_strdup(&j->mem, r->last_modified) : NULL;
+		if (j->parser == NULL && j->hash == j->st.body_hash && j->st.body_hash != 0) {
+			answered(j, r, now, 0);
+			what = "unchanged";
+		} else if ((rc = parse_finish(j, r)) < 0) {
+			failed(j, now, r->status, j->perr.msg[0] != '\0' ? j->perr.msg : strerror(-rc));
+			what = "bad-feed";
+			rc = 0;
+		} else if (j->hash == j->st.body_hash) {
+			answered(j, r, now, 0);	/* a long body, the same again: parsed, not stored */
+			what = "unchanged";
+		} else {
+			j->st.body_hash = j->hash;
+			if (p->error == 0 && (rc = store_items(j, now, &fresh)) < 0)
+				p->error = rc;
+			answered(j, r, now, fresh);
+			what = "ok";
+		}
+	} else if (r->status == 410) {
+		j->st.retired = true;
+		j->st.last_status = 410;
+		j->st.last_error = "410 Gone: retired";
+		what = "retired";
+	} else if ((r->status == 429 || r->status == 503) &&
+	    (until = sched_retry_after(r->retry_after, now, p->conf->min_interval)) > 0) {
+		/* A rate limit is the server's, not the URL's: the whole host waits. */
+		j->host->paused_until = until;
+		j->st.last_status = (int)r->status;
+		j->st.next_poll = until;
+		if (p->error == 0 && (rc = store_host_pause(p->store, j->host->name, until)) < 0)
+			p->error = rc;
+		iso(until, when);
+		log_info("paused host=%s until=%s status=%ld", j->host->name, when, r->status);
+		what = "paused";
+	} else {
+		char why[64];
+
+		(void)snprintf(why, sizeof(why), "HTTP %ld", r->status);
+		failed(j, now, r->status, why);
+	}
+
+	if (p->error == 0 && (rc = store_source_put(p->store, j->src->name, &j->st)) < 0)
+		p->error = rc;
+	if (p->error == 0 && (rc = store_commit(p->store)) < 0)
+		p->error = rc;
+	if (p->error != 0) {
+		store_rollback(p->store);
+		log_error("store error=%s: stopping", strerror(-p->error));
+		poller_stop(p, 0);
+	}
+	iso(j->st.next_poll, when);
+	log_info("poll source=%s result=%s status=%ld bytes=%zu items=%zu new=%zu ms=%" PRId64
+	    " next=%s%s%s", j->src->name, what, r->status, r->bytes, j->items.len, fresh, now - j->started,
+	    j->st.retired ? "never" : when, j->st.last_error != NULL ? " error=" : "",
+	    j->st.last_error != NULL ? j->st.last_error : "");
+	poll_reset(j);
+	dispatch(p);
+}
+
+/* ---- the schedule ---- */
+
+static int
+start(struct job *j, int64_t now)
+{
+	struct fetch_request rq = {
+		.url = j->st.url, .etag = j->st.etag, .last_modified = j->st.last_modified,
+		.allow_private = j->src->allow_private, .allow_file = j->src->allow_file,
+		.on_body = on_body, .on_done = on_done, .ctx = j,
+	};
+	int r;
+
+	poll_reset(j);
+	j->started = now;
+	if ((r = fetch_start(j->p->fetcher, &rq)) < 0)
+		return r;
+	j->running = true;
+	j->host->inflight++;
+	j->host->last_start = now;
+	j->p->inflight++;
+	return 0;
+}
+
+static void
+enqueue(struct poller *p, struct job *j)
+{
+	if (j->queued || j->running)
+		return;
+	j->queued = true;
+	j->next_queued = NULL;
+	if (p->queue_tail != NULL)
+		p->queue_tail->next_queued = j;
+	else
+		p->queue = j;
+	p->queue_tail = j;
+}
+
+/* Takes j, which follows prev (NULL: j is first), off the queue. */
+static void
+unqueue(struct poller *p, struct job *j, struct job *prev)
+{
+	if (prev != NULL)
+		prev->next_queued = j->next_queued;
+	else
+		p->queue = j->next_queued;
+	if (p->queue_tail == j)
+		p->queue_tail = prev;
+	j->queued = false;
+}
+
+static void
+on_wake(uv_timer_t *t)
+{
+	dispatch(t->data);
+}
+
+/*
+ * Starts what the limits let start, queues what has come due, and sets the wake timer for the
+ * next moment something may change; in once mode, the loop runs dry when nothing is left.
+ */
+static void
+dispatch(struct poller *p)
+{
+	const struct conf *c;
+	struct job *j, *prev = NULL, *next;
+	int64_t now = now_ms(), wake = INT64_MAX, t;
+	size_t i;
+
+	if (p->next_conf != NULL && !p->stopping) {
+		if (p->inflight > 0)
+			return;		/* no new transfer until the reload */
+		if (swap_conf(p) < 0)
+			poller_stop(p, 0);
+	}
+	if (p->stopping) {
+		/* The last transfer has ended: the handles close, and the loop runs dry. */
+		if (p->inflight == 0 && !p->closed) {
+			p->closed = true;
+			uv_close((uv_handle_t *)&p->wake, NULL);
+			uv_close((uv_handle_t *)&p->grace, NULL);
+			fetcher_free(p->fetcher);
+			p->fetcher = NULL;
+		}
+		return;
+	}
+	c = p->conf;		/* after a reload's swap */
+	if (!p->o.once) {
+		for (i = 0; i < p->njobs; i++) {
+			j = &p->jobs[i];
+			if (j->st.retired || j->queued || j->running)
+				continue;
+			if (j->st.next_poll <= now)
+				enqueue(p, j);
+			else if (j->st.next_poll < wake)
+				wake = j->st.next_poll;
+		}
+	}
+	for (j = p->queue; j != NULL && p->inflight < (size_t)c->concurrency; j = next) {
+		next = j->next_queued;
+		t = j->host->last_start + c->host_delay;
+		if (p->o.once && j->host->paused_until > now) {
+			/* once respects a pause by leaving the source to a later run. */
+			unqueue(p, j, prev);
+			log_info("poll source=%s result=host-paused host=%s", j->src->name, j->host->name);
+			continue;
+		}
+		if (j->host->inflight >= c->per_host || j->host->paused_until > now || t > now) {
+			/* Waits for its host: a start's delay or a pause; or for a transfer to end. */
+			if (j->host->paused_until > now && j->host->paused_until < wake)
+				wake = j->host->paused_until;
+			else if (j->host->inflight < c->per_host && t > now && t < wake)
+				wake = t;
+			prev = j;
+			continue;
+		}
+		unqueue(p, j, prev);
+		if (start(j, now) < 0) {
+			log_error("poll source=%s: cannot start a transfer", j->src->name);
+			j->st.next_poll = now + c->min_interval;
+		}
+	}
+	if (p->o.once && p->queue == NULL && p->inflight == 0) {
+		poller_stop(p, 0);
+		return;
+	}
+	if (wake != INT64_MAX)
+		(void)uv_timer_start(&p->wake, on_wake, (uint64_t)(wake > now ? wake - now : 0), 0);
+}
+
+/* ---- life ---- */
+
+static void
+free_jobs(struct poller *p)
+{
+	struct host *h;
+	size_t i;
+
+	for (i = 0; i < p->njobs; i++) {
+		poll_reset(&p->jobs[i]);
+		buf_release(&p->jobs[i].head);
+		arena_release(&p->jobs[i].mem);
+	}
+	free(p->jobs);
+	p->jobs = NULL;
+	p->njobs = 0;
+	p->queue = p->queue_tail = NULL;
+	while ((h = p->hosts) != NULL) {
+		p->hosts = h->next;
+		free(h->name);
+		free(h);
+	}
+}
+
+/* A job for each source of p->conf, with its state from the store. */
+static int
+make_jobs(struct poller *p)
+{
+	const struct conf *conf = p->conf;
+	size_t i;
+	int r;
+
+	if ((p->jobs = calloc(conf->nsources + 1, sizeof(*p->jobs))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < conf->nsources; i++) {
+		struct job *j = &p->jobs[i];
+
+		j->p = p;
+		j->src = &conf->sources[i];
+		arena_init(&j->mem);
+		feed_init(&j->feed);
+		item_list_init(&j->items);
+		buf_init(&j->head, POLL_BUFFERED_BODY);
+		p->njobs++;
+		if ((r = store_source_get(p->store, j->src->name, j->src->url, &j->mem, &j->st)) < 0)
+			return r;
+		if ((j->host = host_of(p, j->st.url)) == NULL)
+			return -ENOMEM;
+		if ((r = store_host_paused(p->store, j->host->name, &j->host->paused_until)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The reload, once no transfer runs: the new sources, their states from the store. */
+static int
+swap_conf(struct poller *p)
+{
+	int r;
+
+	free_jobs(p);
+	conf_free(p->conf);
+	p->conf = p->next_conf;
+	p->next_conf = NULL;
+	if ((r = make_jobs(p)) < 0) {
+		log_error("reload: %s", strerror(-r));
+		return r;
+	}
+	log_info("reloaded sources=%zu outputs=%zu", p->conf->nsources, p->conf->noutputs);
+	return 0;
+}
+
+int
+poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct poller_opts *o)
+{
+	struct fetch_opts fo = { .user_agent = conf->user_agent };
+	struct dedup_opts dopts = { .explain = o->verbose };
+	struct poller *p;
+	char err[256];
+	int r;
+
+	*ret = NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		conf_free(conf);
+		return -ENOMEM;
+	}
+	p->loop = loop;
+	p->conf = conf;
+	p->o = *o;
+	buf_init(&p->scratch, 1u << 20);
+	if ((r = store_open(&p->store, conf->state, err)) < 0) {
+		log_error("store path=%s: %s", conf->state, err);
+		goto fail;
+	}
+	/* The clusterer as it was; a state this version cannot read starts over (and says so). */
+	if ((r = store_blob_get(p->store, DEDUP_KEY, &p->scratch)) < 0)
+		goto fail;
+	r = p->scratch.len > 0 ? dedup_load(&p->dedup, &dopts, p->scratch.data, p->scratch.len) : -ENOENT;
+	if (r == -EINVAL)
+		log_warn("dedup: the saved state is not readable by this version: starting afresh");
+	if (r < 0 && r != -ENOMEM && (r = dedup_new(&p->dedup, &dopts)) < 0)
+		goto fail;
+	if ((r = fetcher_new(&p->fetcher, loop, &fo)) < 0)
+		goto fail;
+	if ((r = make_jobs(p)) < 0)
+		goto fail;
+	(void)uv_timer_init(loop, &p->wake);
+	(void)uv_timer_init(loop, &p->grace);
+	p->wake.data = p;
+	p->grace.data = p;
+	*ret = p;
+	return 0;
+fail:
+	p->stopping = true;
+	(void)poller_free(p);
+	return r;
+}
+
+int
+poller_start(struct poller *p)
+{
+	int64_t now = now_ms();
+	char when[DATE_RFC3339_LEN];
+	size_t i, due = 0;
+
+	for (i = 0; i < p->njobs; i++) {
+		struct job *j = &p->jobs[i];
+
+		if (j->st.retired)
+			continue;
+		if (p->o.once && (p->o.all || j->st.next_poll <= now)) {
+			enqueue(p, j);
+			due++;
+		} else if (p->o.once) {
+			iso(j->st.next_poll, when);
+			log_debug("poll source=%s result=not-due next=%s", j->src->name, when);
+		}
+	}
+	log_info("start sources=%zu due=%zu mode=%s", p->njobs, p->o.once ? due : p->njobs,
+	    p->o.once ? (p->o.all ? "once-all" : "once") : "run");
+	dispatch(p);
+	return 0;
+}
+
+static void
+on_grace(uv_timer_t *t)
+{
+	struct poller *p = t->data;
+
+	fetcher_cancel_all(p->fetcher);
+}
+
+/* The clusterer's state into the store, in its own transaction. */
+static int
+save_dedup(struct poller *p)
+{
+	int r;
+
+	buf_clear(&p->scratch);
+	r = dedup_save(p->dedup, &p->scratch);
+	if (r == 0)
+		r = store_begin(p->store);
+	if (r == 0)
+		r = store_blob_put(p->store, DEDUP_KEY, p->scratch.data, p->scratch.len);
+	if (r == 0)
+		r = store_commit(p->store);
+	if (r < 0) {
+		store_rollback(p->store);
+		log_error("dedup: cannot save its state: %s", strerror(-r));
+	}
+	return r;
+}
+
+void
+poller_stop(struct poller *p, uint64_t grace_ms)
+{
+	if (p->stopping)
+		return;
+	p->stopping = true;
+	(void)uv_timer_stop(&p->wake);
+	if (p->error == 0 && save_dedup(p) < 0 && p->error == 0)
+		p->error = -EIO;
+	if (p->inflight > 0 && grace_ms > 0) {
+		(void)uv_timer_start(&p->grace, on_grace, grace_ms, 0);
+		return;
+	}
+	fetcher_cancel_all(p->fetcher);
+	dispatch(p);
+}
+
+void
+poller_reconfigure(struct poller *p, struct conf *conf)
+{
+	conf_free(p->next_conf);	/* two reloads in a row: the later wins */
+	p->next_conf = conf;
+	dispatch(p);
+}
+
+int
+poller_free(struct poller *p)
+{
+	int r;
+
+	if (p == NULL)
+		return 0;
+	r = p->error;
+	fetcher_free(p->fetcher);	/* NULL once the loop has closed it */
+	free_jobs(p);
+	conf_free(p->conf);
+	conf_free(p->next_conf);
+	dedup_free(p->dedup);
+	store_close(p->store);
+	buf_release(&p->scratch);
+	free(p);
+	return r;
+}
