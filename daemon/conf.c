@@ -807,6 +807,32 @@ absolute(struct loader *l, const char *dir, const char *path)
 	return p;
 }
 
+/*
+ * A source URL without a scheme is a local file, its path taken from the configuration file's
+ * folder (the demo's bundled samples): file:// and the absolute path. NULL (reported) when the path
+ * holds bytes a URL would need to escape.
+ */
+static const char *
+file_url(struct loader *l, const char *dir, const struct conf_source *src)
+{
+	const char *path = absolute(l, dir, src->url);
+	size_t n = strlen(path) + 8;
+	char *u;
+
+	if (strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/+~") !=
+	    strlen(path)) {
+		problem(l, src->line, "url", "source %s: '%s': a local path of letters, digits and . _ - / + ~"
+		    " only (or a file:// URL)", src->name, src->url);
+		return NULL;
+	}
+	if ((u = arena_alloc(&l->c->mem, n)) == NULL) {
+		l->enomem = 1;
+		return NULL;
+	}
+	(void)snprintf(u, n, "file://%s", path);
+	return u;
+}
+
 /* The folder of the configuration file, absolute. */
 static const char *
 conf_dir(struct loader *l)
@@ -900,6 +926,8 @@ finish(struct loader *l)
 			src->allow_private = c->allow_private;
 		if (!(src->given & CONF_GIVEN_FILE))
 			src->allow_file = c->allow_file;
+		if (src->url != NULL && strstr(src->url, ":") == NULL)
+			src->url = file_url(l, dir, src);
 		if (src->url != NULL && !good_url(src->url, src->allow_file, &why))
 			problem(l, src->line, "url", "source %s: '%s': %s", src->name, src->url, why);
 		if (src->interval != 0 && (src->interval < c->min_interval || src->interval > c->max_interval))

@@ -149,12 +149,24 @@ on_open_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
 
 /* ---- callbacks of one transfer ---- */
 
+/* The status of the response now being received; a file that could be read is a 200. */
+static long
+response_code(struct transfer *t)
+{
+	long code = 0;
+
+	(void)curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (code == 0 && strncasecmp(t->rq.url, "file:", 5) == 0)
+		code = 200;
+	return code;
+}
+
 static size_t
 on_write(char *p, size_t size, size_t n, void *ctx)
 {
 	struct transfer *t = ctx;
 	size_t len = size * n;
-	long code = 0;
+	long code;
 
 	if (len > t->f->o.max_body - t->res.bytes) {
 		t->too_big = true;
@@ -164,7 +176,7 @@ on_write(char *p, size_t size, size_t n, void *ctx)
 	if (t->rq.on_body == NULL)
 		return len;
 	/* Only a 2xx body is the document: a 304 has none, an error page is not it. */
-	(void)curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+	code = response_code(t);
 	if (code < 200 || code >= 300)
 		return len;
 	if (t->res.url == NULL) {
@@ -380,7 +392,9 @@ finish(struct transfer *t, CURLcode code)
 	char *url = NULL;
 	long redirects = 0;
 
-	(void)curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &res->status);
+	res->status = code == CURLE_OK ? response_code(t) : 0;
+	if (code != CURLE_OK)
+		(void)curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &res->status);
 	(void)curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
 	(void)curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_COUNT, &redirects);
 	res->url = url;

@@ -208,6 +208,28 @@ test_source_flags_inherit_from_daemon_unless_given(void **state)
 }
 
 static void
+test_a_url_without_scheme_is_a_file_beside_the_configuration(void **state)
+{
+	char want[sizeof(dir) + 64], *errs;
+	struct conf *c;
+
+	(void)state;
+	c = load_ok("[daemon]\nallow_file = yes\n[source demo]\nurl = samples/wire.rss\n"
+	    "[source abs]\nurl = /srv/feeds/a.xml\n");
+	(void)snprintf(want, sizeof(want), "file://%s/samples/wire.rss", dir);
+	assert_string_equal(c->sources[0].url, want);
+	assert_string_equal(c->sources[1].url, "file:///srv/feeds/a.xml");
+	conf_free(c);
+	errs = load_bad("[source demo]\nurl = samples/wire.rss\n[daemon]\nallow_file = yes\n"
+	    "[source odd]\nurl = samples/a b?.rss\n", 99);
+	has_problem(errs, "5: url: source odd: 'samples/a b?.rss': a local path");
+	free(errs);
+	errs = load_bad("[source demo]\nurl = samples/wire.rss\nallow_file = no\n", 53);
+	has_problem(errs, "1: url: source demo: 'file://");
+	free(errs);
+}
+
+static void
 test_default_interval_follows_the_bounds(void **state)
 {
 	struct conf *c;
@@ -418,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_relative_paths_are_beside_the_file_and_state_directory_moves_defaults),
 		cmocka_unit_test(test_valid_and_useful_settings_are_accepted),
 		cmocka_unit_test(test_source_flags_inherit_from_daemon_unless_given),
+		cmocka_unit_test(test_a_url_without_scheme_is_a_file_beside_the_configuration),
 		cmocka_unit_test(test_default_interval_follows_the_bounds),
 		cmocka_unit_test(test_html_source_and_output),
 		cmocka_unit_test(test_every_error_is_reported_with_line_and_key),
