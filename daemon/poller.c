@@ -32,6 +32,7 @@
 #include "text.h"
 
 #define DEDUP_KEY	"dedup"
+#define HOUSEKEEPING_MS	(5 * 60 * 1000)	/* run: how often the clusterer is saved and items pruned */
 #define FNV_PRIME	0x100000001b3ULL
 
 /* A host's limits: transfers running to it, its last start, a Retry-After pause. */
@@ -77,6 +78,7 @@ struct poller {
 	size_t			 inflight;
 	uv_timer_t		 wake;		/* the next due job, or the end of a host_delay */
 	uv_timer_t		 grace;		/* the end of a stop's grace */
+	uv_timer_t		 housekeeping;	/* run: save the clusterer, prune old items */
 	bool			 stopping;
 	bool			 closed;	/* the timers and the fetcher are closing */
 	int			 error;		/* the first store error: the poller stops on it */
@@ -84,6 +86,7 @@ struct poller {
 };
 
 static void dispatch(struct poller *p);
+static void on_housekeeping(uv_timer_t *t);
 static int swap_conf(struct poller *p);
 
 static int64_t
@@ -515,6 +518,7 @@ dispatch(struct poller *p)
 			p->closed = true;
 			uv_close((uv_handle_t *)&p->wake, NULL);
 			uv_close((uv_handle_t *)&p->grace, NULL);
+			uv_close((uv_handle_t *)&p->housekeeping, NULL);
 			fetcher_free(p->fetcher);
 			p->fetcher = NULL;
 		}
@@ -672,6 +676,8 @@ poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct
 		goto fail;
 	(void)uv_timer_init(loop, &p->wake);
 	(void)uv_timer_init(loop, &p->grace);
+	(void)uv_timer_init(loop, &p->housekeeping);
+	p->housekeeping.data = p;
 	p->wake.data = p;
 	p->grace.data = p;
 	*ret = p;
@@ -702,6 +708,8 @@ poller_start(struct poller *p)
 			log_debug("poll source=%s result=not-due next=%s", j->src->name, when);
 		}
 	}
+	if (!p->o.once)
+		(void)uv_timer_start(&p->housekeeping, on_housekeeping, HOUSEKEEPING_MS, HOUSEKEEPING_MS);
 	log_info("start sources=%zu due=%zu mode=%s", p->njobs, p->o.once ? due : p->njobs,
 	    p->o.once ? (p->o.all ? "once-all" : "once") : "run");
 	dispatch(p);
@@ -737,6 +745,42 @@ save_dedup(struct poller *p)
 	return r;
 }
 
+/*
+ * Items no output shows any more and dedup no longer joins (older than the longest max_age and
+ * the dedup window) leave the store.
+ */
+static int
+prune(struct poller *p)
+{
+	int64_t keep = DEDUP_WINDOW * 1000LL;
+	size_t i, n = 0;
+	int r;
+
+	for (i = 0; i < p->conf->noutputs; i++)
+		if (p->conf->outputs[i].max_age > keep)
+			keep = p->conf->outputs[i].max_age;
+	if ((r = store_begin(p->store)) == 0 && (r = store_prune(p->store, now_ms() - keep, &n)) == 0)
+		r = store_commit(p->store);
+	if (r < 0)
+		store_rollback(p->store);
+	else if (n > 0)
+		log_info("prune items=%zu", n);
+	return r;
+}
+
+static void
+on_housekeeping(uv_timer_t *t)
+{
+	struct poller *p = t->data;
+
+	if (p->stopping || p->next_conf != NULL)
+		return;
+	if (save_dedup(p) < 0 || prune(p) < 0) {
+		p->error = p->error != 0 ? p->error : -EIO;
+		poller_stop(p, 0);
+	}
+}
+
 void
 poller_stop(struct poller *p, uint64_t grace_ms)
 {
@@ -744,7 +788,8 @@ poller_stop(struct poller *p, uint64_t grace_ms)
 		return;
 	p->stopping = true;
 	(void)uv_timer_stop(&p->wake);
-	if (p->error == 0 && save_dedup(p) < 0 && p->error == 0)
+	(void)uv_timer_stop(&p->housekeeping);
+	if (p->error == 0 && (save_dedup(p) < 0 || (p->o.once && prune(p) < 0)))
 		p->error = -EIO;
 	if (p->inflight > 0 && grace_ms > 0) {
 		(void)uv_timer_start(&p->grace, on_grace, grace_ms, 0);
