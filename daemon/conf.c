@@ -50,7 +50,7 @@ struct loader {
 	int		 sec_line;
 	uint64_t	 keys_seen;	/* of the current section, by key index: a key given twice */
 	bool		 daemon_seen;
-	int		 daemon_line[16];	/* of each [daemon] key given, by index */
+	int		 daemon_line[64];	/* of each [daemon] key given, by index (a keys_seen bit) */
 	size_t		 sources_cap, outputs_cap;
 };
 
@@ -166,6 +166,28 @@ conf_duration(const char *s, int64_t *ret_ms)
 	if (!any)
 		return -EINVAL;
 	*ret_ms = total;
+	return 0;
+}
+
+int
+conf_size(const char *s, size_t *ret)
+{
+	unsigned long long n;
+	unsigned shift;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -EINVAL;
+	shift = *end == 'G' ? 30 : *end == 'M' ? 20 : *end == 'K' ? 10 : 0;
+	end += shift != 0;
+	if (*end != '\0' || n > (SIZE_MAX >> shift))
+		return -EINVAL;
+	n <<= shift;
+	*ret = (size_t)n;
 	return 0;
 }
 
@@ -353,7 +375,8 @@ good_regex(const char *v, char *why, size_t len)
 /* Keys of each section, by index (keys_seen bits). */
 static const char *const daemon_keys[] = {
 	"state", "output_dir", "listen", "base_url", "user_agent", "interval", "min_interval",
-	"max_interval", "concurrency", "per_host", "host_delay", "allow_private", "allow_file", NULL,
+	"max_interval", "concurrency", "per_host", "host_delay", "allow_private", "allow_file",
+	"max_body", "timeout", "connect_timeout", "low_speed_time", NULL,
 };
 static const char *const source_keys[] = {
 	"url", "type", "interval", "priority", "tags", "allow_private", "allow_file", "fulltext",
@@ -369,6 +392,9 @@ static const size_t rule_at[] = {
 static const char *const output_keys[] = {
 	"title", "sources", "formats", "max_items", "max_age", "min_sources", "include", "exclude", NULL,
 };
+
+_Static_assert(sizeof(daemon_keys) / sizeof(daemon_keys[0]) <= 64, "keys_seen has 64 bits");
+_Static_assert(sizeof(source_keys) / sizeof(source_keys[0]) <= 64, "keys_seen has 64 bits");
 
 static int
 key_index(const char *const *keys, const char *name)
@@ -569,6 +595,13 @@ daemon_key(struct loader *l, int k, const char *key, const char *v)
 	case 10: set_duration(l, key, v, 0, &c->host_delay); break;
 	case 11: set_bool(l, key, v, &c->allow_private); break;
 	case 12: set_bool(l, key, v, &c->allow_file); break;
+	case 13:
+		if (conf_size(v, &c->max_body) < 0 || c->max_body < 1024 || c->max_body > CONF_MAX_BODY)
+			problem(l, l->line, key, "'%s' is not a size from 1K to 1G (64K, 16M, 1G)", v);
+		break;
+	case 14: set_duration(l, key, v, 1000, &c->timeout); break;
+	case 15: set_duration(l, key, v, 100, &c->connect_timeout); break;
+	case 16: set_duration(l, key, v, 1000, &c->low_speed_time); break;
 	}
 }
 
@@ -976,6 +1009,10 @@ conf_new(const char *path)
 	c->min_interval = 2 * 60000;
 	c->max_interval = 24 * 3600000;
 	c->host_delay = 1000;
+	c->max_body = 16u << 20;
+	c->timeout = 60000;
+	c->connect_timeout = 10000;
+	c->low_speed_time = 30000;
 	c->concurrency = 64;
 	c->per_host = 2;
 	if ((c->path = arena_strdup(&c->mem, path)) == NULL) {

@@ -22,6 +22,7 @@
 #define CONF_MAX_SOURCES	100000
 #define CONF_MAX_OUTPUTS	1000
 #define CONF_MAX_TAGS		32		/* of one source */
+#define CONF_MAX_BODY		(1u << 30)	/* the largest max_body */
 
 /* A polled site. Strings are NULL when not given; durations in milliseconds, 0: the daemon's. */
 enum source_type { SOURCE_FEED, SOURCE_HTML };
@@ -75,6 +76,8 @@ struct conf {
 	const char		*base_url;	/* with a trailing slash */
 	const char		*user_agent;
 	int64_t			 interval, min_interval, max_interval, host_delay;
+	size_t			 max_body;	/* decoded bytes of one fetched body */
+	int64_t			 timeout, connect_timeout, low_speed_time;	/* of one transfer */
 	int			 concurrency, per_host;
 	bool			 allow_private, allow_file;
 	struct conf_source	*sources;
@@ -107,5 +110,8 @@ bool	conf_output_takes(const struct conf_output *o, const struct conf_source *s)
  * 0, or -EINVAL for anything else (empty, negative, no number, unknown unit, over 100 years).
  */
 int	conf_duration(const char *s, int64_t *ret_ms);
+
+/* "65536", "64K", "16M", "1G" into bytes: 0, or -EINVAL. */
+int	conf_size(const char *s, size_t *ret);
 
 #endif

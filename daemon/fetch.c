@@ -230,16 +230,16 @@ on_header(char *p, size_t size, size_t n, void *ctx)
 		/* A new response (after a redirect or a 1xx): its headers replace the last one's. */
 		for (i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
 			*(const char **)((char *)&t->res + wanted[i].off) = NULL;
-		if (t->hops == 1) {
-			(void)curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+		if (t->hops++ == 0) {
+			/* "HTTP/1.1 301 Moved", "HTTP/2 301": the first answer's status, from its line. */
+			k = strcspn(p, " ");
+			for (code = 0, k++; k < len && p[k] >= '0' && p[k] <= '9' && code < 1000; k++)
+				code = code * 10 + (p[k] - '0');
 			t->first_status = code;
 		}
-		t->hops++;
 		return len;
 	}
 	if (t->hops == 1 && len > 9 && strncasecmp(p, "location:", 9) == 0) {
-		(void)curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
-		t->first_status = code;
 		t->first_location = header_value(t, p + 9, len - 9);
 		return len;
 	}

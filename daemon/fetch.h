@@ -19,7 +19,7 @@
 #include <uv.h>
 
 #define FETCH_MAX_REDIRECTS	5
-#define FETCH_MAX_HEADER_BYTES	(256u << 10)	/* all headers of all hops of one transfer */
+#define FETCH_MAX_HEADER_BYTES	(64u << 10)	/* all headers of all hops of one transfer */
 
 struct fetch_opts {
 	const char	*user_agent;

@@ -643,7 +643,11 @@ swap_conf(struct poller *p)
 int
 poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct poller_opts *o)
 {
-	struct fetch_opts fo = { .user_agent = conf->user_agent };
+	struct fetch_opts fo = {
+		.user_agent = conf->user_agent, .max_body = conf->max_body, .timeout_ms = conf->timeout,
+		.connect_timeout_ms = conf->connect_timeout,
+		.low_speed_time_s = (conf->low_speed_time + 999) / 1000,
+	};
 	struct dedup_opts dopts = { .explain = o->verbose };
 	struct poller *p;
 	char err[256];

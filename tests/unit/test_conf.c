@@ -432,6 +432,37 @@ test_durations(void **state)
 	}
 }
 
+static void
+test_sizes_and_transfer_limits(void **state)
+{
+	struct conf *c;
+	size_t n;
+	char *errs;
+
+	(void)state;
+	assert_int_equal(conf_size("65536", &n), 0);
+	assert_int_equal(n, 65536);
+	assert_int_equal(conf_size("64K", &n), 0);
+	assert_int_equal(n, 65536);
+	assert_int_equal(conf_size("16M", &n), 0);
+	assert_int_equal(n, 16u << 20);
+	assert_int_equal(conf_size("1G", &n), 0);
+	assert_int_equal(conf_size("", &n), -EINVAL);
+	assert_int_equal(conf_size("12X", &n), -EINVAL);
+	assert_int_equal(conf_size("-1", &n), -EINVAL);
+	assert_int_equal(conf_size("99999999999999999999999", &n), -EINVAL);
+	assert_int_equal(conf_size("9999999999999999G", &n), -EINVAL);
+	c = load_ok("[daemon]\nmax_body = 64K\ntimeout = 5s\nconnect_timeout = 500ms\nlow_speed_time = 2s\n");
+	assert_int_equal(c->max_body, 65536);
+	assert_int_equal(c->timeout, 5000);
+	assert_int_equal(c->connect_timeout, 500);
+	assert_int_equal(c->low_speed_time, 2000);
+	conf_free(c);
+	errs = load_bad("[daemon]\nmax_body = 2G\n", 23);
+	has_problem(errs, "2: max_body: '2G' is not a size");
+	free(errs);
+}
+
 int
 main(void)
 {
@@ -448,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_bom_and_crlf_are_read),
 		cmocka_unit_test(test_missing_file_is_enoent),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_sizes_and_transfer_limits),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
