@@ -295,6 +295,24 @@ def test_private_addresses(srv):
     check("a loopback address is refused unless allowed", r.get("p") == ["refused"] and r.get("allowed") == ["ok"] and
           len(srv.log(host="127.0.0.7")) == 1, (r, log))
     c.done()
+    # Other spellings of loopback; and a name that does not resolve.
+    port = srv.port
+    c = Case({"decimal": "http://2130706433:%d/private" % port, "hex": "http://0x7f.1:%d/private" % port,
+              "mapped": "http://[::ffff:127.0.0.1]:%d/private" % port,
+              "nxdomain": "http://feed.nonexistent.invalid/rss"})
+    with open(c.conf) as f:
+        text = f.read().replace("allow_private = yes\n", "", 1)
+    with open(c.conf, "w") as f:
+        f.write(text)
+    srv.clear()
+    rc, log = c.once()
+    r = results(log)
+    check("2130706433, 0x7f.1 and ::ffff:127.0.0.1 are loopback too, and refused",
+          r.get("decimal") == ["refused"] and r.get("hex") == ["refused"] and r.get("mapped") == ["refused"] and
+          not srv.log(host="127.0.0.1"), (r, log))
+    check("a name that does not resolve is an error with backoff", r.get("nxdomain") == ["error"] and
+          c.source("nxdomain")["errors"] == 1, (r, log))
+    c.done()
 
 
 def run_daemon(c):
