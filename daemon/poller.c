@@ -661,7 +661,7 @@ poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct
 	p->loop = loop;
 	p->conf = conf;
 	p->o = *o;
-	buf_init(&p->scratch, 1u << 20);
+	buf_init(&p->scratch, INT32_MAX);	/* the clusterer's state goes through it: store_blob_put takes up to INT32_MAX */
 	if ((r = store_open(&p->store, conf->state, err)) < 0) {
 		log_error("store path=%s: %s", conf->state, err);
 		goto fail;

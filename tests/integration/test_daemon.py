@@ -129,6 +129,18 @@ def test_conditional_get(srv):
     c.done()
 
 
+def test_large_window_is_saved(srv):
+    srv.route("/big", body=rss_feed("Big", [{"title": "Story number %d about topic %d" % (i, i * 7919 % 1000),
+                                            "guid": "big-%d" % i, "description": "Lead text of story %d." % i}
+                                           for i in range(30000)]), content_type="application/rss+xml")
+    c = Case({"big": srv.url("/big")})
+    rc, log = c.once()
+    blob = c.db("SELECT length(value) FROM blobs WHERE key = 'dedup'")
+    check("a clusterer state over 1 MiB is saved", rc == 0 and blob and blob[0][0] > (1 << 20),
+          (rc, blob, log[-500:]))
+    c.done()
+
+
 def test_retry_after_per_host(srv):
     a = srv.url("/limited", "127.0.0.2")
     srv.route("/limited", host="127.0.0.2", sequence=[
@@ -403,7 +415,7 @@ def main():
     ap.add_argument("--only")
     a = ap.parse_args()
     WD = a.wiredesk
-    tests = [test_conditional_get, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
+    tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_gone_retires, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
              test_private_addresses, test_signals, test_kill_9_loop]
     addrs = ["127.0.0.%d" % i for i in range(1, 10)]
