@@ -33,6 +33,8 @@
 
 #define DEDUP_KEY	"dedup"
 #define HOUSEKEEPING_MS	(5 * 60 * 1000)	/* run: how often the clusterer is saved and items pruned */
+#define BATCH_POLLS	64		/* polls committed together at most ... */
+#define BATCH_MS	100		/* ... and after this long at most */
 #define FNV_PRIME	0x100000001b3ULL
 
 /* A host's limits: transfers running to it, its last start, a Retry-After pause. */
@@ -79,6 +81,9 @@ struct poller {
 	uv_timer_t		 wake;		/* the next due job, or the end of a host_delay */
 	uv_timer_t		 grace;		/* the end of a stop's grace */
 	uv_timer_t		 housekeeping;	/* run: save the clusterer, prune old items */
+	uv_timer_t		 flush;		/* the end of a batch of polls */
+	bool			 in_tx;		/* a batch's transaction is open */
+	int			 batched;	/* polls in it */
 	bool			 stopping;
 	bool			 closed;	/* the timers and the fetcher are closing */
 	int			 error;		/* the first store error: the poller stops on it */
@@ -87,6 +92,8 @@ struct poller {
 
 static void dispatch(struct poller *p);
 static void on_housekeeping(uv_timer_t *t);
+static int save_dedup(struct poller *p);
+static int prune(struct poller *p);
 static int swap_conf(struct poller *p);
 
 static int64_t
@@ -286,6 +293,51 @@ store_items(struct job *j, int64_t now, size_t *fresh)
 
 /* ---- one poll's end ---- */
 
+/*
+ * Polls are committed in batches (BATCH_POLLS, or BATCH_MS after the first): each poll is whole in
+ * one transaction, and ten thousand polls do not cost ten thousand commits. A crash loses at most
+ * the open batch, whose sources are simply polled again.
+ */
+static int
+batch_begin(struct poller *p)
+{
+	int r;
+
+	if (p->in_tx)
+		return 0;
+	if ((r = store_begin(p->store)) == 0)
+		p->in_tx = true;
+	return r;
+}
+
+/* Commits the open batch: 0, or the store's error (the batch rolled back, the poller stopping). */
+static int
+batch_commit(struct poller *p)
+{
+	int r = 0;
+
+	(void)uv_timer_stop(&p->flush);
+	if (p->in_tx && (r = store_commit(p->store)) < 0) {
+		store_rollback(p->store);
+		if (p->error == 0)
+			p->error = r;
+	}
+	p->in_tx = false;
+	p->batched = 0;
+	return r;
+}
+
+static void
+on_flush(uv_timer_t *t)
+{
+	struct poller *p = t->data;
+
+	if (batch_commit(p) < 0) {
+		log_error("store error=%s: stopping", strerror(-p->error));
+		poller_stop(p, 0);
+	}
+}
+
 /* A failure: the error counted, the next poll backed off. */
 static void
 failed(struct job *j, int64_t now, long status, const char *why)
@@ -362,7 +414,7 @@ on_done(void *ctx, const struct fetch_result *r)
 		dispatch(p);
 		return;
 	}
-	if (p->error == 0 && (rc = store_begin(p->store)) < 0)
+	if (p->error == 0 && (rc = batch_begin(p)) < 0)
 		p->error = rc;
 
 	if (r->error == FETCH_ABORTED && j->parse_r < 0) {
@@ -422,10 +474,13 @@ on_done(void *ctx, const struct fetch_result *r)
 
 	if (p->error == 0 && (rc = store_source_put(p->store, j->src->name, &j->st)) < 0)
 		p->error = rc;
-	if (p->error == 0 && (rc = store_commit(p->store)) < 0)
-		p->error = rc;
+	if (p->error == 0 && ++p->batched >= BATCH_POLLS)
+		(void)batch_commit(p);
+	else if (p->error == 0 && !uv_is_active((uv_handle_t *)&p->flush))
+		(void)uv_timer_start(&p->flush, on_flush, BATCH_MS, 0);
 	if (p->error != 0) {
 		store_rollback(p->store);
+		p->in_tx = false;
 		log_error("store error=%s: stopping", strerror(-p->error));
 		poller_stop(p, 0);
 	}
@@ -513,12 +568,19 @@ dispatch(struct poller *p)
 			poller_stop(p, 0);
 	}
 	if (p->stopping) {
-		/* The last transfer has ended: the handles close, and the loop runs dry. */
+		/*
+		 * The last transfer has ended: its batch is committed, the clusterer saved (after
+		 * the polls that finished in the grace), the handles close, and the loop runs dry.
+		 */
 		if (p->inflight == 0 && !p->closed) {
 			p->closed = true;
+			(void)batch_commit(p);
+			if (p->error == 0 && (save_dedup(p) < 0 || (p->o.once && prune(p) < 0)))
+				p->error = -EIO;
 			uv_close((uv_handle_t *)&p->wake, NULL);
 			uv_close((uv_handle_t *)&p->grace, NULL);
 			uv_close((uv_handle_t *)&p->housekeeping, NULL);
+			uv_close((uv_handle_t *)&p->flush, NULL);
 			fetcher_free(p->fetcher);
 			p->fetcher = NULL;
 		}
@@ -681,7 +743,9 @@ poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct
 	(void)uv_timer_init(loop, &p->wake);
 	(void)uv_timer_init(loop, &p->grace);
 	(void)uv_timer_init(loop, &p->housekeeping);
+	(void)uv_timer_init(loop, &p->flush);
 	p->housekeeping.data = p;
+	p->flush.data = p;
 	p->wake.data = p;
 	p->grace.data = p;
 	*ret = p;
@@ -734,6 +798,8 @@ save_dedup(struct poller *p)
 {
 	int r;
 
+	if ((r = batch_commit(p)) < 0)
+		return r;
 	buf_clear(&p->scratch);
 	r = dedup_save(p->dedup, &p->scratch);
 	if (r == 0)
@@ -763,7 +829,7 @@ prune(struct poller *p)
 	for (i = 0; i < p->conf->noutputs; i++)
 		if (p->conf->outputs[i].max_age > keep)
 			keep = p->conf->outputs[i].max_age;
-	if ((r = store_begin(p->store)) == 0 && (r = store_prune(p->store, now_ms() - keep, &n)) == 0)
+	if ((r = batch_commit(p)) == 0 && (r = store_begin(p->store)) == 0 && (r = store_prune(p->store, now_ms() - keep, &n)) == 0)
 		r = store_commit(p->store);
 	if (r < 0)
 		store_rollback(p->store);
@@ -793,8 +859,6 @@ poller_stop(struct poller *p, uint64_t grace_ms)
 	p->stopping = true;
 	(void)uv_timer_stop(&p->wake);
 	(void)uv_timer_stop(&p->housekeeping);
-	if (p->error == 0 && (save_dedup(p) < 0 || (p->o.once && prune(p) < 0)))
-		p->error = -EIO;
 	if (p->inflight > 0 && grace_ms > 0) {
 		(void)uv_timer_start(&p->grace, on_grace, grace_ms, 0);
 		return;
