@@ -25,22 +25,13 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True          # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
 from fixture_server import FixtureServer, rss_feed  # noqa: E402
 
 WD = None
-failures = []
-passed = 0
 
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok   %s" % name)
-    else:
-        failures.append(name)
-        print("FAIL %s %s" % (name, str(detail)[:2000]))
 
 
 class Case:
@@ -60,6 +51,13 @@ class Case:
             text += "[source %s]\n" % name + "".join("%s = %s\n" % kv for kv in spec.items())
         with open(self.conf, "w") as f:
             f.write(text)
+
+    def edit(self, old, new):
+        """Replaces the first old in the configuration file by new."""
+        with open(self.conf) as f:
+            text = f.read()
+        with open(self.conf, "w") as f:
+            f.write(text.replace(old, new, 1))
 
     def once(self, all_=True, timeout=60):
         args = [WD, "once", "--config", self.conf] + (["--all"] if all_ else [])
@@ -229,12 +227,8 @@ def test_per_host_and_host_delay(srv):
     c.done()
     for i in range(3):
         srv.route("/d%d" % i, host="127.0.0.5", body=rss_feed("D%d" % i, 1), content_type="application/rss+xml")
-    c = Case({"d%d" % i: srv.url("/d%d" % i, "127.0.0.5") for i in range(3)}, "host_delay = 300ms\nper_host = 5\n")
-    c.write({"d%d" % i: srv.url("/d%d" % i, "127.0.0.5") for i in range(3)}, "host_delay = 300ms\nper_host = 5\n")
-    c.db("SELECT 1") if os.path.exists(os.path.join(c.dir, "wd.db")) else None
-    c.conf_text = open(c.conf).read().replace("host_delay = 0\n", "")
-    with open(c.conf, "w") as f:
-        f.write(c.conf_text)
+    c = Case({"d%d" % i: srv.url("/d%d" % i, "127.0.0.5") for i in range(3)}, "per_host = 5\n")
+    c.edit("host_delay = 0\n", "host_delay = 300ms\n")
     c.once()
     starts = sorted(r["t"] for r in srv.log(host="127.0.0.5"))
     gaps = [b - a for a, b in zip(starts, starts[1:])]
@@ -297,10 +291,7 @@ def test_private_addresses(srv):
     c = Case({"p": srv.url("/private", "127.0.0.7"), "allowed": {"url": srv.url("/private", "127.0.0.7"),
                                                                   "allow_private": "yes"}},
              "allow_private = no\n")
-    with open(c.conf) as f:
-        text = f.read().replace("allow_private = yes\n", "", 1)
-    with open(c.conf, "w") as f:
-        f.write(text)
+    c.edit("allow_private = yes\n", "")
     srv.clear()
     rc, log = c.once()
     r = results(log)
@@ -312,10 +303,7 @@ def test_private_addresses(srv):
     c = Case({"decimal": "http://2130706433:%d/private" % port, "hex": "http://0x7f.1:%d/private" % port,
               "mapped": "http://[::ffff:127.0.0.1]:%d/private" % port,
               "nxdomain": "http://feed.nonexistent.invalid/rss"})
-    with open(c.conf) as f:
-        text = f.read().replace("allow_private = yes\n", "", 1)
-    with open(c.conf, "w") as f:
-        f.write(text)
+    c.edit("allow_private = yes\n", "")
     srv.clear()
     rc, log = c.once()
     r = results(log)
@@ -431,8 +419,7 @@ def main():
                 check(t.__name__, False, traceback.format_exc())
         errors = srv.stats()["errors"]
         check("the fixture server met no fault of its own", not errors, errors)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

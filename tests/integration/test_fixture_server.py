@@ -31,21 +31,11 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True          # no __pycache__ in the source tree
 sys.path.insert(0, HERE)
+from checks import check, finish  # noqa: E402
 from fixture_server import FixtureServer, gzip_bomb_bytes, header, rss_feed  # noqa: E402
 
 A1, A2 = "127.0.0.1", "127.0.0.2"
-failures = []
-passed = 0
 
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok   %s" % name)
-    else:
-        failures.append(name)
-        print("FAIL %s %s" % (name, detail))
 
 
 def get(srv, path, host=A1, method="GET", headers=None, timeout=5, body=None):
@@ -672,8 +662,7 @@ def main():
           threading.enumerate())
     dt = time.monotonic() - t0
     check("the whole test takes under 30 s", dt < 30, dt)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":
