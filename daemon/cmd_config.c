@@ -137,7 +137,7 @@ static int
 on_outline(void *ctx, const struct opml_outline *o)
 {
 	struct import *im = ctx;
-	char name[SLUG_MAX + 8], base[SLUG_MAX + 1], **p;
+	char name[SLUG_MAX + 16], base[SLUG_MAX + 1], **p;	/* base, "-", a suffix of up to 10 digits */
 	const char *cat, *end;
 	struct buf tags;
 	size_t i, k, n;
