@@ -75,9 +75,9 @@ class Case:
 
     def source(self, name):
         rows = self.db("SELECT url, etag, last_modified, errors, last_status, next_poll, last_poll,"
-                       " moved_to, moved_count, retired FROM sources WHERE name = ?", name)
+                       " moved_to, moved_count, retired, last_error FROM sources WHERE name = ?", name)
         keys = ("url", "etag", "last_modified", "errors", "last_status", "next_poll", "last_poll",
-                "moved_to", "moved_count", "retired")
+                "moved_to", "moved_count", "retired", "last_error")
         return dict(zip(keys, rows[0])) if rows else None
 
     def done(self):
@@ -315,6 +315,48 @@ def test_private_addresses(srv):
     c.done()
 
 
+def test_tls_is_verified(srv):
+    """Catalogue 47: a self-signed certificate is an error, never a downgrade to plain HTTP."""
+    import http.server
+    import ssl
+    import threading
+    d = tempfile.mkdtemp(prefix="wiredesk-test-tls-")
+    key, crt = os.path.join(d, "key.pem"), os.path.join(d, "crt.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    hits = []
+
+    class Feed(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            body = rss_feed("TLS", 1)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(crt, key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        c = Case({"selfsigned": "https://127.0.0.1:%d/feed" % httpd.server_address[1]})
+        rc, log = c.once()
+        st = c.source("selfsigned")
+        check("a self-signed certificate is refused with a clear error", results(log).get("selfsigned") == ["error"] and
+              "certificate" in (st["last_error"] or "").lower() and not hits, (log, st, hits))
+        c.done()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def run_daemon(c):
     return subprocess.Popen([WD, "run", "--config", c.conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -405,7 +447,7 @@ def main():
     WD = a.wiredesk
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_gone_retires, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
-             test_private_addresses, test_signals, test_kill_9_loop]
+             test_private_addresses, test_tls_is_verified, test_signals, test_kill_9_loop]
     addrs = ["127.0.0.%d" % i for i in range(1, 10)]
     with FixtureServer(addrs) as srv:
         for t in tests:
