@@ -10,7 +10,8 @@
 #
 #   bench/run_poll.sh                 # N=10000
 #   N=1000 SKIP_SFEED=1 bench/run_poll.sh
-# Env: N, PORT (8089), SKIP_SFEED, BENCH_WORK (/tmp/wiredesk-bench), BUILD_DIR, NO_BUILD=1,
+#   CYCLES=10 bench/run_poll.sh       # and then `wiredesk run` for 10 cycles: memory each cycle
+# Env: N, PORT (8089), SKIP_SFEED, CYCLES, BENCH_WORK (/tmp/wiredesk-bench), BUILD_DIR, NO_BUILD=1,
 #      SHARED_BENCH (/work/shared/bench). Needs nginx (Debian package nginx-light or nginx).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,4 +42,17 @@ CONF=$STATE/wiredesk.conf
 		i=$((i + 1))
 	done
 } > "$CONF"
-WIREDESK="$BUILD/wiredesk" PORT=$PORT BENCH_WORK=$WORK exec "$SHARED/poll_bench.sh" "$N" "$CONF"
+WIREDESK="$BUILD/wiredesk" PORT=$PORT BENCH_WORK=$WORK "$SHARED/poll_bench.sh" "$N" "$CONF"
+
+# CYCLES=10: then `wiredesk run` over that many cycles (a poll every 5 s a source), memory each cycle.
+if [ "${CYCLES:-0}" -gt 0 ]; then
+	# A fresh store: every source due at once, its interval the configured 5 s.
+	sed -i 's/^min_interval = 1s$/min_interval = 1s\ninterval = 5s\nmax_interval = 5s/' "$CONF"
+	rm -f "$STATE"/wd.db*
+	RUN=$WORK/run
+	nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -e "$RUN/nginx/error.log" -g 'daemon off;' &
+	NGX=$!
+	trap 'kill $NGX 2>/dev/null; wait $NGX 2>/dev/null' EXIT
+	sleep 1
+	python3 "$ROOT/bench/poll_cycles.py" "$BUILD/wiredesk" "$CONF" "$N" "$CYCLES"
+fi
