@@ -36,6 +36,7 @@
 #define BATCH_POLLS	64		/* polls committed together at most ... */
 #define BATCH_MS	100		/* ... and after this long at most */
 #define FNV_PRIME	0x100000001b3ULL
+#define LEAD_HTML_MAX	(16u << 10)	/* bytes of an item's HTML read for dedup's lead text */
 
 /* A host's limits: transfers running to it, its last start, a Retry-After pause. */
 struct host {
@@ -188,19 +189,33 @@ parser_open(struct job *j, const struct fetch_result *r)
 	return feed_parser_open(&j->parser, &po, &j->feed, &j->items.arena, on_item, j);
 }
 
+/* FNV-1a over a streaming body: byte by byte, so the chunks' sizes do not matter. */
+static uint64_t
+fnv(uint64_t h, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * FNV_PRIME;
+	return h;
+}
+
+/*
+ * The body as it arrives. Up to POLL_BUFFERED_BODY it is only kept (and hashed whole at the end:
+ * item_hash_bytes); past that it streams into the parser, hashed on the way (fnv). Which of the
+ * two a body gets depends on its length alone, so the same body always hashes the same.
+ */
 static int
 on_body(void *ctx, const struct fetch_result *so_far, const char *data, size_t n)
 {
 	struct job *j = ctx;
-	size_t i;
 	int r;
 
-	for (i = 0; i < n; i++)
-		j->hash = (j->hash ^ (unsigned char)data[i]) * FNV_PRIME;
 	if (j->parser == NULL && j->head.len + n <= POLL_BUFFERED_BODY)
 		return buf_append(&j->head, data, n) < 0;
 	if (j->parser == NULL) {
 		/* Too long to keep: it streams from here on. */
+		j->hash = fnv(j->hash, j->head.data, j->head.len);
 		r = parser_open(j, so_far);
 		if (r == 0 && j->head.len > 0)
 			r = feed_parser_push(j->parser, j->head.data, j->head.len, &j->perr);
@@ -211,6 +226,7 @@ on_body(void *ctx, const struct fetch_result *so_far, const char *data, size_t n
 			return 1;
 		}
 	}
+	j->hash = fnv(j->hash, data, n);
 	j->parse_r = feed_parser_push(j->parser, data, n, &j->perr);
 	return j->parse_r < 0;
 }
@@ -274,8 +290,14 @@ store_items(struct job *j, int64_t now, size_t *fresh)
 		di.title = it.title;
 		di.text = it.summary;
 		if (di.text == NULL && it.content_html != NULL) {
+			/* dedup reads the lead: the start of a long article is enough, and cheaper. */
+			size_t n = strlen(it.content_html);
+
+			if (n > LEAD_HTML_MAX)
+				for (n = LEAD_HTML_MAX; n > 0 && ((unsigned char)it.content_html[n] & 0xc0) == 0x80; n--)
+					;
 			buf_clear(&p->scratch);
-			if (text_from_html(it.content_html, strlen(it.content_html), &p->scratch) == 0)
+			if (text_from_html(it.content_html, n, &p->scratch) == 0)
 				di.text = buf_str(&p->scratch);
 		}
 		di.date = it.date_published != DATE_NONE ? it.date_published : now / 1000;
@@ -432,6 +454,8 @@ on_done(void *ctx, const struct fetch_result *r)
 		/* Each validator as this answer gave it: an absent one is dropped, never kept stale. */
 		j->st.etag = r->etag != NULL ? arena_strdup(&j->mem, r->etag) : NULL;
 		j->st.last_modified = r->last_modified != NULL ? arena_strdup(&j->mem, r->last_modified) : NULL;
+		if (j->parser == NULL)
+			j->hash = item_hash_bytes(j->head.data, j->head.len);
 		if (j->parser == NULL && j->hash == j->st.body_hash && j->st.body_hash != 0) {
 			answered(j, r, now, 0);
 			what = "unchanged";

@@ -3,7 +3,7 @@
  *
  * Items are kept as the JSON Feed 1.1 document of the one item, written by the project's own JSON
  * Feed writer and read back by its parser: the one serialization the tests already hold to a
- * lossless round trip. Its FNV hash says whether an update changed anything.
+ * lossless round trip. Its hash (item_hash_bytes) says whether an update changed anything.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -395,7 +395,7 @@ store_item_put(struct store *s, const char *source, const struct item *it, uint6
 	*changed = 0;
 	if ((r = item_doc(s, it)) < 0)
 		return r;
-	hash = item_hash(ITEM_HASH_INIT, buf_str(&s->doc));
+	hash = item_hash_bytes(s->doc.data, s->doc.len);
 	st = q(s, Q_ITEM_HASH);
 	bind_text(st, 1, source);
 	bind_text(st, 2, it->id);

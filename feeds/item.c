@@ -18,6 +18,30 @@ item_hash(uint64_t h, const char *s)
 	return (h ^ 0xff) * 0x100000001b3ULL;	/* field separator */
 }
 
+static uint64_t
+mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+uint64_t
+item_hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, k;
+	size_t i;
+
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&k, b, 8);	/* the machine's byte order: the value is only compared on it */
+		h = (h ^ mix(k)) * 0x100000001b3ULL;
+	}
+	for (k = 0, i = 0; i < n; i++)
+		k |= (uint64_t)b[i] << (8 * i);
+	return mix(h ^ mix(k ^ 0xff51afd7ed558ccdULL));
+}
+
 void
 item_init(struct item *it)
 {

@@ -92,6 +92,12 @@ struct feed {
 /* FNV-1a of s (NULL hashes as "") and a separator, chained from h: for ids that must never change. */
 uint64_t	item_hash(uint64_t h, const char *s);
 
+/*
+ * A 64-bit hash of n bytes, 8 at a time: to tell whether stored bytes changed (a body, an item's
+ * document), never for identity. The same bytes give the same value in every run and version.
+ */
+uint64_t	item_hash_bytes(const void *p, size_t n);
+
 void	item_init(struct item *it);		/* all absent; dates DATE_NONE */
 void	feed_init(struct feed *f);		/* all absent; date DATE_NONE */
 void	feed_release(struct feed *f);		/* frees the arena; f may be reused after feed_init */

@@ -128,9 +128,10 @@ def test_conditional_get(srv):
 
 
 def test_large_window_is_saved(srv):
+    """50,000 items: a clusterer state of 1.5 to 2 MiB, past the 1 MiB that once stopped the daemon."""
     srv.route("/big", body=rss_feed("Big", [{"title": "Story number %d about topic %d" % (i, i * 7919 % 1000),
                                             "guid": "big-%d" % i, "description": "Lead text of story %d." % i}
-                                           for i in range(30000)]), content_type="application/rss+xml")
+                                           for i in range(50000)]), content_type="application/rss+xml")
     c = Case({"big": srv.url("/big")})
     rc, log = c.once()
     blob = c.db("SELECT length(value) FROM blobs WHERE key = 'dedup'")
