@@ -27,12 +27,14 @@
 #include "log.h"
 #include "parse.h"
 #include "poller.h"
+#include "publish.h"
 #include "sched.h"
 #include "store.h"
 #include "text.h"
 
 #define DEDUP_KEY	"dedup"
 #define HOUSEKEEPING_MS	(5 * 60 * 1000)	/* run: how often the clusterer is saved and items pruned */
+#define PUBLISH_DELAY_MS	2000	/* run: new items are published this long after the first */
 #define BATCH_POLLS	64		/* polls committed together at most ... */
 #define BATCH_MS	100		/* ... and after this long at most */
 #define FNV_PRIME	0x100000001b3ULL
@@ -83,6 +85,8 @@ struct poller {
 	uv_timer_t		 grace;		/* the end of a stop's grace */
 	uv_timer_t		 housekeeping;	/* run: save the clusterer, prune old items */
 	uv_timer_t		 flush;		/* the end of a batch of polls */
+	uv_timer_t		 publish;	/* run: the outputs, a little after new items */
+	bool			 dirty;		/* items changed since the outputs were written */
 	bool			 in_tx;		/* a batch's transaction is open */
 	int			 batched;	/* polls in it */
 	bool			 stopping;
@@ -94,6 +98,7 @@ struct poller {
 static void dispatch(struct poller *p);
 static void on_housekeeping(uv_timer_t *t);
 static int save_dedup(struct poller *p);
+static int publish_all(struct poller *p);
 static int prune(struct poller *p);
 static int swap_conf(struct poller *p);
 
@@ -315,6 +320,26 @@ store_items(struct job *j, int64_t now, size_t *fresh)
 
 /* ---- one poll's end ---- */
 
+static void
+on_publish(uv_timer_t *t)
+{
+	struct poller *p = t->data;
+
+	if (!p->stopping && publish_all(p) < 0) {
+		log_error("publish error=%s: stopping", strerror(-(p->error != 0 ? p->error : EIO)));
+		poller_stop(p, 0);
+	}
+}
+
+/* New items: the outputs are written PUBLISH_DELAY_MS later (run), or at the end (once). */
+static void
+mark_dirty(struct poller *p)
+{
+	p->dirty = true;
+	if (!p->o.once && !uv_is_active((uv_handle_t *)&p->publish))
+		(void)uv_timer_start(&p->publish, on_publish, PUBLISH_DELAY_MS, 0);
+}
+
 /*
  * Polls are committed in batches (BATCH_POLLS, or BATCH_MS after the first): each poll is whole in
  * one transaction, and ten thousand polls do not cost ten thousand commits. A crash loses at most
@@ -470,6 +495,8 @@ on_done(void *ctx, const struct fetch_result *r)
 			j->st.body_hash = j->hash;
 			if (p->error == 0 && (rc = store_items(j, now, &fresh)) < 0)
 				p->error = rc;
+			if (fresh > 0)
+				mark_dirty(p);
 			answered(j, r, now, fresh);
 			what = "ok";
 		}
@@ -599,12 +626,14 @@ dispatch(struct poller *p)
 		if (p->inflight == 0 && !p->closed) {
 			p->closed = true;
 			(void)batch_commit(p);
-			if (p->error == 0 && (save_dedup(p) < 0 || (p->o.once && prune(p) < 0)))
-				p->error = -EIO;
+			if (p->error == 0 && (publish_all(p) < 0 || save_dedup(p) < 0 ||
+			    (p->o.once && prune(p) < 0)))
+				p->error = p->error != 0 ? p->error : -EIO;
 			uv_close((uv_handle_t *)&p->wake, NULL);
 			uv_close((uv_handle_t *)&p->grace, NULL);
 			uv_close((uv_handle_t *)&p->housekeeping, NULL);
 			uv_close((uv_handle_t *)&p->flush, NULL);
+			uv_close((uv_handle_t *)&p->publish, NULL);
 			fetcher_free(p->fetcher);
 			p->fetcher = NULL;
 		}
@@ -764,10 +793,17 @@ poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct
 		goto fail;
 	if ((r = make_jobs(p)) < 0)
 		goto fail;
+	if (conf->noutputs > 0 && (r = publish_prepare(conf)) < 0) {
+		log_error("publish output_dir=%s: %s", conf->output_dir, strerror(-r));
+		goto fail;
+	}
+	p->dirty = true;	/* the outputs as the store has them, at the first chance */
 	(void)uv_timer_init(loop, &p->wake);
 	(void)uv_timer_init(loop, &p->grace);
 	(void)uv_timer_init(loop, &p->housekeeping);
 	(void)uv_timer_init(loop, &p->flush);
+	(void)uv_timer_init(loop, &p->publish);
+	p->publish.data = p;
 	p->housekeeping.data = p;
 	p->flush.data = p;
 	p->wake.data = p;
@@ -802,6 +838,8 @@ poller_start(struct poller *p)
 	}
 	if (!p->o.once)
 		(void)uv_timer_start(&p->housekeeping, on_housekeeping, HOUSEKEEPING_MS, HOUSEKEEPING_MS);
+	if (p->dirty)
+		mark_dirty(p);
 	log_info("start sources=%zu due=%zu mode=%s", p->njobs, p->o.once ? due : p->njobs,
 	    p->o.once ? (p->o.all ? "once-all" : "once") : "run");
 	dispatch(p);
@@ -837,6 +875,40 @@ save_dedup(struct poller *p)
 		log_error("dedup: cannot save its state: %s", strerror(-r));
 	}
 	return r;
+}
+
+/*
+ * Every output from the store, after the open batch is committed. A file that cannot be written
+ * keeps its previous version and is logged (publish_output); only a store error stops the poller.
+ */
+static int
+publish_all(struct poller *p)
+{
+	int64_t now = now_ms(), t;
+	bool written;
+	size_t i;
+	int r = 0;
+
+	if (!p->dirty || p->conf->noutputs == 0)
+		return 0;
+	if ((r = batch_commit(p)) < 0 || (r = store_begin(p->store)) < 0)
+		return r;
+	for (i = 0; i < p->conf->noutputs; i++) {
+		t = now_ms();
+		if ((r = publish_output(p->store, p->conf, &p->conf->outputs[i], now, &written)) < 0)
+			break;
+		if (written)
+			log_info("publish output=%s ms=%" PRId64, p->conf->outputs[i].name, now_ms() - t);
+	}
+	if (r == 0)
+		r = store_commit(p->store);
+	if (r < 0) {
+		store_rollback(p->store);
+		p->error = p->error != 0 ? p->error : r;
+		return r;
+	}
+	p->dirty = false;
+	return 0;
 }
 
 /*

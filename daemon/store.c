@@ -25,7 +25,7 @@ enum {
 	Q_SOURCE_GET, Q_SOURCE_NEW, Q_SOURCE_PUT,
 	Q_HOST_GET, Q_HOST_PUT,
 	Q_ITEM_HASH, Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_STORY_ITEMS,
-	Q_BLOB_GET, Q_BLOB_PUT, Q_PRUNE,
+	Q_BLOB_GET, Q_BLOB_PUT, Q_PRUNE, Q_RECENT, Q_ITEM_DOC,
 	N_STMT
 };
 
@@ -44,14 +44,17 @@ static const char *const sql[] = {
 	[Q_HOST_GET] = "SELECT paused_until FROM hosts WHERE host = ?1",
 	[Q_HOST_PUT] = "INSERT OR REPLACE INTO hosts (host, paused_until) VALUES (?1, ?2)",
 	[Q_ITEM_HASH] = "SELECT hash FROM items WHERE source = ?1 AND id = ?2",
-	[Q_ITEM_INSERT] = "INSERT INTO items (source, id, story, hash, date, first_seen, updated, doc)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
-	[Q_ITEM_UPDATE] = "UPDATE items SET story = ?3, hash = ?4, date = ?5, updated = ?6, doc = ?7"
-	    " WHERE source = ?1 AND id = ?2",
+	[Q_ITEM_INSERT] = "INSERT INTO items (source, id, story, hash, date, first_seen, updated, doc,"
+	    " url, title, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
+	[Q_ITEM_UPDATE] = "UPDATE items SET story = ?3, hash = ?4, date = ?5, updated = ?6, doc = ?7,"
+	    " url = ?8, title = ?9, summary = ?10 WHERE source = ?1 AND id = ?2",
 	[Q_STORY_ITEMS] = "SELECT doc FROM items WHERE story = ?1 ORDER BY first_seen, rowid",
 	[Q_BLOB_GET] = "SELECT value FROM blobs WHERE key = ?1",
 	[Q_BLOB_PUT] = "INSERT OR REPLACE INTO blobs (key, value) VALUES (?1, ?2)",
 	[Q_PRUNE] = "DELETE FROM items WHERE first_seen < ?1",
+	[Q_RECENT] = "SELECT story, source, id, url, title, summary, first_seen, updated, date FROM items"
+	    " WHERE story IN (SELECT story FROM items WHERE updated >= ?1) ORDER BY story, first_seen, rowid",
+	[Q_ITEM_DOC] = "SELECT doc FROM items WHERE source = ?1 AND id = ?2",
 };
 
 /* Each step of the schema, from version N - 1 to N at index N - 1. */
@@ -75,6 +78,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX items_story ON items (story);"
 	"CREATE INDEX items_first_seen ON items (first_seen);"
 	"CREATE TABLE blobs (key TEXT PRIMARY KEY, value BLOB NOT NULL);",
+	/* 2: what publishing needs of an item without reading its document. */
+	"ALTER TABLE items ADD COLUMN url TEXT;"
+	"ALTER TABLE items ADD COLUMN title TEXT;"
+	"ALTER TABLE items ADD COLUMN summary TEXT;"
+	"CREATE INDEX items_updated ON items (updated);",
 };
 
 struct store {
@@ -417,6 +425,9 @@ store_item_put(struct store *s, const char *source, const struct item *it, uint6
 		(void)sqlite3_bind_int64(st, 5, it->date_published);
 	(void)sqlite3_bind_int64(st, 6, now);
 	(void)sqlite3_bind_text(st, 7, buf_str(&s->doc), (int)s->doc.len, SQLITE_STATIC);
+	bind_text(st, 8, it->url);
+	bind_text(st, 9, it->title);
+	bind_text(st, 10, it->summary);
 	if ((r = run(s, st, "saving an item")) == 0)
 		*changed = 1;
 	return r;
@@ -429,36 +440,87 @@ add_item(void *ctx, const struct feed *f, const struct item *it)
 	return item_list_add(ctx, it);
 }
 
-int
-store_story_items(struct store *s, uint64_t story, struct item_list *out)
+/* A stored document's item onto out; a document that does not read back is logged and skipped. */
+static int
+read_doc(sqlite3_stmt *st, int col, struct item_list *out)
 {
-	sqlite3_stmt *st = q(s, Q_STORY_ITEMS);
 	/* Its dates were checked when it was first read: none is "in the future" now. */
 	struct parse_opts po = { .now = INT64_MAX / 2 };
 	struct feed_parser *p;
 	struct parse_error pe;
 	struct feed f;
+	int r;
+
+	feed_init(&f);
+	r = feed_parser_open(&p, &po, &f, &out->arena, add_item, out);
+	if (r == 0)
+		r = feed_parser_push(p, (const char *)sqlite3_column_text(st, col),
+		    (size_t)sqlite3_column_bytes(st, col), &pe);
+	if (r == 0)
+		r = feed_parser_finish(p, &pe);
+	if (r == -EBADMSG) {
+		log_error("store: a stored item does not read back: %s", pe.msg);
+		r = 0;	/* one bad row does not take the rest with it */
+	}
+	feed_parser_close(p);
+	feed_release(&f);
+	return r;
+}
+
+int
+store_story_items(struct store *s, uint64_t story, struct item_list *out)
+{
+	sqlite3_stmt *st = q(s, Q_STORY_ITEMS);
 	int rc, r = 0;
 
 	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)story);
-	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		feed_init(&f);
-		r = feed_parser_open(&p, &po, &f, &out->arena, add_item, out);
-		if (r == 0)
-			r = feed_parser_push(p, (const char *)sqlite3_column_text(st, 0),
-			    (size_t)sqlite3_column_bytes(st, 0), &pe);
-		if (r == 0)
-			r = feed_parser_finish(p, &pe);
-		if (r == -EBADMSG) {
-			log_error("store: a stored item of story %llu does not read back: %s",
-			    (unsigned long long)story, pe.msg);
-			r = 0;	/* one bad row does not take the story with it */
-		}
-		feed_parser_close(p);
-		feed_release(&f);
-	}
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = read_doc(st, 0, out);
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(s, rc, "reading a story");
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_item_get(struct store *s, const char *source, const char *id, struct item_list *out)
+{
+	sqlite3_stmt *st = q(s, Q_ITEM_DOC);
+	int rc, r = 0;
+
+	bind_text(st, 1, source);
+	bind_text(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = read_doc(st, 0, out);
+	else if (rc != SQLITE_DONE)
+		r = fail(s, rc, "reading an item");
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_recent(struct store *s, int64_t since, int (*fn)(void *ctx, const struct story_member *m), void *ctx)
+{
+	sqlite3_stmt *st = q(s, Q_RECENT);
+	struct story_member m;
+	int rc, r = 0;
+
+	(void)sqlite3_bind_int64(st, 1, since);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m.story = (uint64_t)sqlite3_column_int64(st, 0);
+		m.source = (const char *)sqlite3_column_text(st, 1);
+		m.id = (const char *)sqlite3_column_text(st, 2);
+		m.url = (const char *)sqlite3_column_text(st, 3);
+		m.title = (const char *)sqlite3_column_text(st, 4);
+		m.summary = (const char *)sqlite3_column_text(st, 5);
+		m.first_seen = sqlite3_column_int64(st, 6);
+		m.updated = sqlite3_column_int64(st, 7);
+		m.date = sqlite3_column_type(st, 8) == SQLITE_NULL ? DATE_NONE : sqlite3_column_int64(st, 8);
+		r = fn(ctx, &m);
+	}
+	if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(s, rc, "reading recent items");
 	sqlite3_reset(st);
 	return r;
 }

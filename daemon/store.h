@@ -19,7 +19,7 @@
 #include "buf.h"
 #include "item.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 
 struct store;
 
@@ -77,6 +77,24 @@ int	store_item_put(struct store *s, const char *source, const struct item *it, u
 
 /* The items of a story, earliest seen first, into out (strings in its arena). */
 int	store_story_items(struct store *s, uint64_t story, struct item_list *out);
+
+/* One stored item, as publishing sees it without reading its document. Strings live for the call. */
+struct story_member {
+	uint64_t	 story;
+	const char	*source, *id, *url, *title, *summary;	/* url, title, summary may be NULL */
+	int64_t		 first_seen, updated;	/* ms */
+	int64_t		 date;			/* date_published, UTC seconds, or DATE_NONE */
+};
+
+/*
+ * Every item of every story with an item updated at or after since (ms), story by story, earliest
+ * seen first, through fn (which may stop the walk by returning non-zero: that is returned).
+ */
+int	store_recent(struct store *s, int64_t since, int (*fn)(void *ctx, const struct story_member *m),
+	    void *ctx);
+
+/* The item source/id onto out (strings in its arena); nothing when there is no such item. */
+int	store_item_get(struct store *s, const char *source, const char *id, struct item_list *out);
 
 /* Named blobs: the clusterer's state, say. A missing key leaves out empty and returns 0. */
 int	store_blob_get(struct store *s, const char *key, struct buf *out);

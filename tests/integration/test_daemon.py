@@ -358,6 +358,79 @@ def test_tls_is_verified(srv):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def read_json(path):
+    import json
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_publish(srv):
+    """Outputs: one entry per story with its other sources, min_sources, filters, atomic files."""
+    quake = {"title": "Magnitude 6.1 earthquake strikes off the northern coast", "guid": "w-1",
+             "link": "https://news.example.org/2026/quake", "description": "The survey said so.",
+             "pubDate": "Thu, 26 Nov 2026 06:12:00 GMT"}
+    wire = [quake, {"title": "Central bank holds rates", "guid": "w-2", "link": "https://news.example.org/rates",
+                    "pubDate": "Thu, 26 Nov 2026 04:30:00 GMT"}]
+    city = [{"title": "BREAKING: quake felt across the city", "guid": "c-1",
+             "link": "https://news.example.org/2026/quake?utm_source=rss", "pubDate": "Thu, 26 Nov 2026 06:20:00 GMT"},
+            {"title": "Council approves tram line", "guid": "c-2", "link": "https://city.example.org/tram",
+             "pubDate": "Thu, 26 Nov 2026 05:00:00 GMT"}]
+    srv.route("/wire", body=rss_feed("Wire", wire), content_type="application/rss+xml")
+    srv.route("/city", body=rss_feed("City", city), content_type="application/rss+xml")
+    c = Case({"wire": {"url": srv.url("/wire"), "priority": "10"}, "city": srv.url("/city")},
+             "output_dir = feeds\nbase_url = http://news.test/feeds\n")
+    with open(c.conf, "a") as f:
+        f.write("[output all]\ntitle = All news\nsources = *\n"
+                "[output confirmed]\nsources = *\nmin_sources = 2\nformats = json\n"
+                "[output trams]\nsources = city\ninclude = (?i)tram\nformats = json atom\n")
+    rc, log = c.once()
+    out = os.path.join(c.dir, "feeds")
+    files = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    check("every output in each of its formats, no temporary file left", rc == 0 and files == [
+        "all.atom", "all.json", "all.rss", "confirmed.json", "trams.atom", "trams.json"], (files, log[-800:]))
+    doc = read_json(os.path.join(out, "all.json"))
+    ids = [i["id"] for i in doc["items"]]
+    q = [i for i in doc["items"] if "earthquake" in i.get("title", "").lower()]
+    check("one entry per story: the same URL from two sources is one entry", len(ids) == 3 and len(set(ids)) == 3 and
+          len(q) == 1, [i.get("title") for i in doc["items"]])
+    also = q[0].get("_wiredesk", {}).get("sources", []) if q else []
+    check("the representative is the priority source, the other attached",
+          q and q[0]["_wiredesk"]["source"]["name"] == "wire" and [a.get("name") for a in also] == ["city"] and
+          "Also reported by" in q[0].get("content_html", ""), q)
+    check("self link and title from the configuration", doc["title"] == "All news" and
+          doc.get("feed_url") == "http://news.test/feeds/all.json", (doc.get("title"), doc.get("feed_url")))
+    conf = read_json(os.path.join(out, "confirmed.json"))
+    check("min_sources = 2 keeps only the story two sources carry", [i["id"] for i in conf["items"]] == [q[0]["id"]]
+          if q else False, conf["items"])
+    trams = read_json(os.path.join(out, "trams.json"))
+    check("sources and include filter an output", [i["title"] for i in trams["items"]] == ["Council approves tram line"],
+          trams["items"])
+    order = [i.get("date_published") for i in doc["items"]]
+    check("newest first", order == sorted(order, reverse=True), order)
+    stat = {f: os.stat(os.path.join(out, f)).st_ino for f in files}
+    rc, log = c.once()
+    check("nothing new: no file is written again", rc == 0 and "publish output=" not in log and
+          stat == {f: os.stat(os.path.join(out, f)).st_ino for f in files}, log)
+    wire[0] = dict(quake, title="Magnitude 6.1 earthquake strikes off northern coast, 2 hurt")
+    srv.route("/wire", body=rss_feed("Wire", wire), content_type="application/rss+xml")
+    time.sleep(0.01)
+    c.once()
+    doc2 = read_json(os.path.join(out, "all.json"))
+    q2 = [i for i in doc2["items"] if i["id"] == q[0]["id"]] if q else []
+    check("an update keeps its entry id and changes it in place", len(doc2["items"]) == 3 and q2 and
+          q2[0]["title"].endswith("2 hurt"), [i.get("title") for i in doc2["items"]])
+    fp = subprocess.run(["/usr/bin/python3", "-c", "import feedparser, sys\n"
+                         "for p in sys.argv[1:]:\n"
+                         "    d = feedparser.parse(p)\n"
+                         "    print(p, d.bozo, len(d.entries))\n"] +
+                        [os.path.join(out, f) for f in ("all.rss", "all.atom", "trams.atom")],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = fp.stdout.decode().split("\n")
+    check("feedparser reads the RSS and Atom outputs without bozo", fp.returncode == 0 and
+          all(line.split()[1:] in (["False", "3"], ["False", "1"]) for line in lines if line), (lines, fp.stderr[-500:]))
+    c.done()
+
+
 def run_daemon(c):
     return subprocess.Popen([WD, "run", "--config", c.conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -448,7 +521,7 @@ def main():
     WD = a.wiredesk
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_gone_retires, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
-             test_private_addresses, test_tls_is_verified, test_signals, test_kill_9_loop]
+             test_private_addresses, test_tls_is_verified, test_publish, test_signals, test_kill_9_loop]
     addrs = ["127.0.0.%d" % i for i in range(1, 10)]
     with FixtureServer(addrs) as srv:
         for t in tests:
