@@ -431,6 +431,44 @@ def test_publish(srv):
     c.done()
 
 
+def test_kill_9_while_publishing(srv):
+    """Catalogue 51: every output file is always the complete old or new version, and parses."""
+    import json
+    import xml.etree.ElementTree as ET
+    bodies = [{"body": rss_feed("P%d" % i, [{"title": "Story %d of round %d" % (k, i), "guid": "p-%d-%d" % (i, k),
+                                            "link": "https://p.example/%d/%d" % (i, k)} for k in range(40)]),
+               "content_type": "application/rss+xml"} for i in range(100)]
+    srv.route("/pub", sequence=bodies, cycle=True)
+    c = Case({"pub": srv.url("/pub")}, "output_dir = feeds\n")
+    with open(c.conf, "a") as f:
+        f.write("[output all]\nsources = *\nmax_items = 500\n")
+    c.once()
+    span = c.wall
+    out = os.path.join(c.dir, "feeds")
+    bad = []
+    rnd = random.Random(51)
+    for i in range(100):
+        p = subprocess.Popen([WD, "once", "--all", "--config", c.conf], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        time.sleep(rnd.uniform(0.0, span))
+        p.kill()
+        p.wait()
+        for name in ("all.rss", "all.atom", "all.json"):
+            path = os.path.join(out, name)
+            try:
+                if name.endswith(".json"):
+                    read_json(path)
+                else:
+                    ET.parse(path)
+            except (OSError, ValueError, ET.ParseError) as e:
+                bad.append((i, name, str(e)[:100]))
+    check("kill -9 while publishing: each output is always whole and parses", not bad, bad[:5])
+    rc, log = c.once()
+    left = [f for f in os.listdir(out) if f.startswith(".")]
+    check("temporary files a kill left are removed at the next start", rc == 0 and not left, (left, log[-300:]))
+    c.done()
+
+
 def run_daemon(c):
     return subprocess.Popen([WD, "run", "--config", c.conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -521,7 +559,8 @@ def main():
     WD = a.wiredesk
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_gone_retires, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
-             test_private_addresses, test_tls_is_verified, test_publish, test_signals, test_kill_9_loop]
+             test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
+             test_signals, test_kill_9_loop]
     addrs = ["127.0.0.%d" % i for i in range(1, 10)]
     with FixtureServer(addrs) as srv:
         for t in tests:
