@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 
+#include <systemd/sd-daemon.h>
 #include <uv.h>
 
 #include "cli.h"
@@ -19,12 +20,17 @@
 #include "poller.h"
 
 #define STOP_GRACE_MS	10000	/* SIGTERM: how long running transfers may finish */
+#define STATUS_MS	10000	/* how often systemd's STATUS= is brought up to date */
 
 struct daemon {
 	uv_loop_t	 loop;
 	uv_signal_t	 sig_term, sig_int, sig_hup;
+	uv_timer_t	 watchdog;	/* WATCHDOG=1 at half of WatchdogSec, when systemd asks */
+	uv_timer_t	 status;
 	struct poller	*poller;
 	const char	*conf_path;
+	bool		 started;	/* the signals and timers are open */
+	bool		 closed;
 };
 
 static void
@@ -33,6 +39,39 @@ close_signals(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	uv_close((uv_handle_t *)&d->watchdog, NULL);
+	uv_close((uv_handle_t *)&d->status, NULL);
+}
+
+/* The loop is alive while this runs: a loop stuck anywhere stops it, and systemd restarts us. */
+static void
+on_watchdog(uv_timer_t *t)
+{
+	(void)t;
+	(void)sd_notify(0, "WATCHDOG=1");
+}
+
+static void
+on_status(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	struct poller_counts n;
+
+	poller_counts(d->poller, &n);
+	(void)sd_notifyf(0, "STATUS=%zu sources: %zu due, %zu polling, %zu failing, %zu retired",
+	    n.sources, n.due, n.running, n.failing, n.retired);
+}
+
+/* The poller has stopped (a signal, or an error of the store): the loop may run dry. */
+static void
+on_stopped(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	if (d->started && !d->closed) {
+		d->closed = true;
+		close_signals(d);
+	}
 }
 
 static void
@@ -41,7 +80,7 @@ on_stop(uv_signal_t *s, int signum)
 	struct daemon *d = s->data;
 
 	log_info("stop signal=%s", signum == SIGTERM ? "TERM" : "INT");
-	close_signals(d);
+	(void)sd_notify(0, "STOPPING=1");
 	poller_stop(d->poller, STOP_GRACE_MS);
 }
 
@@ -55,6 +94,7 @@ on_reload(uv_signal_t *s, int signum)
 	char *line, *save;
 
 	(void)signum;
+	(void)sd_notify(0, "RELOADING=1");
 	buf_init(&errs, 1u << 20);
 	if (conf_load(&c, d->conf_path, &errs) < 0) {
 		for (line = strtok_r(errs.data, "\n", &save); line != NULL;
@@ -66,6 +106,7 @@ on_reload(uv_signal_t *s, int signum)
 		poller_reconfigure(d->poller, c);
 	}
 	buf_release(&errs);
+	(void)sd_notify(0, "READY=1");
 }
 
 /* The folder of the state file, made when missing (a first run of the demo, say). */
@@ -86,8 +127,8 @@ make_state_dir(const char *state)
 static int
 daemon_main(int argc, char **argv, bool once)
 {
-	struct poller_opts po = { .once = once };
 	struct daemon d = { .conf_path = CONF_DEFAULT_PATH };
+	struct poller_opts po = { .once = once, .on_stopped = on_stopped, .ctx = &d };
 	struct conf *c = NULL;
 	int i, r, rc;
 
@@ -115,6 +156,7 @@ daemon_main(int argc, char **argv, bool once)
 	r = poller_new(&d.poller, &d.loop, c, &po);
 	if (r == 0) {
 		if (!once) {
+			d.started = true;
 			(void)uv_signal_init(&d.loop, &d.sig_term);
 			(void)uv_signal_init(&d.loop, &d.sig_int);
 			(void)uv_signal_init(&d.loop, &d.sig_hup);
@@ -122,8 +164,20 @@ daemon_main(int argc, char **argv, bool once)
 			(void)uv_signal_start(&d.sig_term, on_stop, SIGTERM);
 			(void)uv_signal_start(&d.sig_int, on_stop, SIGINT);
 			(void)uv_signal_start(&d.sig_hup, on_reload, SIGHUP);
+			(void)uv_timer_init(&d.loop, &d.watchdog);
+			(void)uv_timer_init(&d.loop, &d.status);
 		}
 		r = poller_start(d.poller);
+		if (r == 0 && !once) {
+			uint64_t usec;
+
+			d.status.data = &d;
+			if (sd_watchdog_enabled(0, &usec) > 0)
+				(void)uv_timer_start(&d.watchdog, on_watchdog, 0, usec / 2000 > 0 ? usec / 2000 : 1);
+			(void)uv_timer_start(&d.status, on_status, 0, STATUS_MS);
+			/* The store is open and the sources are scheduled. */
+			(void)sd_notify(0, "READY=1");
+		}
 		(void)uv_run(&d.loop, UV_RUN_DEFAULT);
 	}
 	if (r == 0)

@@ -636,6 +636,8 @@ dispatch(struct poller *p)
 			uv_close((uv_handle_t *)&p->publish, NULL);
 			fetcher_free(p->fetcher);
 			p->fetcher = NULL;
+			if (p->o.on_stopped != NULL)
+				p->o.on_stopped(p->o.ctx);
 		}
 		return;
 	}
@@ -969,6 +971,22 @@ poller_reconfigure(struct poller *p, struct conf *conf)
 	conf_free(p->next_conf);	/* two reloads in a row: the later wins */
 	p->next_conf = conf;
 	dispatch(p);
+}
+
+void
+poller_counts(const struct poller *p, struct poller_counts *ret)
+{
+	int64_t now = now_ms();
+	size_t i;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->sources = p->njobs;
+	ret->running = p->inflight;
+	for (i = 0; i < p->njobs; i++) {
+		ret->retired += p->jobs[i].st.retired;
+		ret->failing += !p->jobs[i].st.retired && p->jobs[i].st.errors > 0;
+		ret->due += !p->jobs[i].st.retired && !p->jobs[i].running && p->jobs[i].st.next_poll <= now;
+	}
 }
 
 int

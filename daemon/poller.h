@@ -18,6 +18,9 @@ struct poller_opts {
 	bool	once;		/* poll what is due (or everything, with all), then stop */
 	bool	all;
 	bool	verbose;	/* log why each item joined its story */
+	/* Called once the poller has stopped (its handles closing): the caller closes its own. */
+	void	(*on_stopped)(void *ctx);
+	void	*ctx;
 };
 
 struct poller;
@@ -40,6 +43,12 @@ void	poller_stop(struct poller *p, uint64_t grace_ms);
  * changed starts afresh), and polling goes on.
  */
 void	poller_reconfigure(struct poller *p, struct conf *conf);
+
+/* What the sources are doing now, for systemd's STATUS= and the logs. */
+struct poller_counts {
+	size_t	sources, due, running, failing, retired;
+};
+void	poller_counts(const struct poller *p, struct poller_counts *ret);
 
 /* Frees what poller_new made; call once the loop has run dry. 0, or the first error it met. */
 int	poller_free(struct poller *p);

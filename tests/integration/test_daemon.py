@@ -469,8 +469,49 @@ def test_kill_9_while_publishing(srv):
     c.done()
 
 
-def run_daemon(c):
-    return subprocess.Popen([WD, "run", "--config", c.conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def run_daemon(c, env=None):
+    return subprocess.Popen([WD, "run", "--config", c.conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=env)
+
+
+def test_systemd_notify(srv):
+    """Type=notify: READY, STATUS, WATCHDOG at half of WatchdogSec, RELOADING/READY, STOPPING."""
+    import socket
+    import threading
+    srv.route("/n", body=rss_feed("N", 1), content_type="application/rss+xml")
+    c = Case({"n": srv.url("/n")})
+    path = os.path.join(c.dir, "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(0.2)
+    msgs, stop = [], threading.Event()
+
+    def read():
+        while not stop.is_set():
+            try:
+                msgs.append(sock.recv(4096).decode())
+            except socket.timeout:
+                pass
+    t = threading.Thread(target=read)
+    t.start()
+    env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="400000")
+    p = run_daemon(c, env)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(timeout=15)
+    stop.set()
+    t.join()
+    sock.close()
+    flat = [line for m in msgs for line in m.split("\n")]
+    seq = [x for x in flat if x in ("READY=1", "RELOADING=1", "STOPPING=1")]
+    check("READY, then RELOADING and READY around SIGHUP, then STOPPING",
+          rc == 0 and seq == ["READY=1", "RELOADING=1", "READY=1", "STOPPING=1"], (rc, seq))
+    check("WATCHDOG=1 at half of WATCHDOG_USEC", 3 <= flat.count("WATCHDOG=1") <= 12, flat.count("WATCHDOG=1"))
+    status = [x for x in flat if x.startswith("STATUS=")]
+    check("STATUS says what the sources are doing", status and "1 sources" in status[0], status[:2])
+    c.done()
 
 
 def test_signals(srv):
@@ -560,7 +601,7 @@ def main():
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_gone_retires, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
              test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
-             test_signals, test_kill_9_loop]
+             test_signals, test_systemd_notify, test_kill_9_loop]
     addrs = ["127.0.0.%d" % i for i in range(1, 10)]
     with FixtureServer(addrs) as srv:
         for t in tests:
