@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "http.h"
 #include "log.h"
 #include "poller.h"
 
@@ -28,6 +29,7 @@ struct daemon {
 	uv_timer_t	 watchdog;	/* WATCHDOG=1 at half of WatchdogSec, when systemd asks */
 	uv_timer_t	 status;
 	struct poller	*poller;
+	struct http_server *http;
 	const char	*conf_path;
 	bool		 started;	/* the signals and timers are open */
 	bool		 closed;
@@ -41,6 +43,12 @@ close_signals(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
 	uv_close((uv_handle_t *)&d->status, NULL);
+}
+
+static int
+metrics(void *ctx, struct buf *out)
+{
+	return poller_metrics(ctx, out);
 }
 
 /* The loop is alive while this runs: a loop stuck anywhere stops it, and systemd restarts us. */
@@ -71,6 +79,7 @@ on_stopped(void *ctx)
 	if (d->started && !d->closed) {
 		d->closed = true;
 		close_signals(d);
+		http_stop(d->http);
 	}
 }
 
@@ -168,6 +177,9 @@ daemon_main(int argc, char **argv, bool once)
 			(void)uv_timer_init(&d.loop, &d.status);
 		}
 		r = poller_start(d.poller);
+		if (r == 0 && !once && c->listen[0] != '\0' &&
+		    (r = http_start(&d.http, &d.loop, c, metrics, d.poller)) < 0)
+			poller_stop(d.poller, 0);
 		if (r == 0 && !once) {
 			uint64_t usec;
 

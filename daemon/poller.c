@@ -40,6 +40,12 @@
 #define FNV_PRIME	0x100000001b3ULL
 #define LEAD_HTML_MAX	(16u << 10)	/* bytes of an item's HTML read for dedup's lead text */
 
+/* How a poll ended, as the log and /metrics name it. */
+static const char *const results[] = {
+	"ok", "not-modified", "unchanged", "error", "refused", "too-big", "bad-feed", "retired", "paused",
+};
+#define N_RESULTS	(sizeof(results) / sizeof(results[0]))
+
 /* A host's limits: transfers running to it, its last start, a Retry-After pause. */
 struct host {
 	char		*name;
@@ -66,6 +72,9 @@ struct job {
 	struct parse_error	 perr;
 	int			 parse_r;
 	struct job		*next_queued;
+	/* For /metrics, since the daemon started. */
+	uint32_t		 polls[N_RESULTS];
+	uint64_t		 bytes, stored;
 };
 
 struct poller {
@@ -89,6 +98,7 @@ struct poller {
 	bool			 dirty;		/* items changed since the outputs were written */
 	bool			 in_tx;		/* a batch's transaction is open */
 	int			 batched;	/* polls in it */
+	uint64_t		 publishes, publish_ms;	/* for /metrics */
 	bool			 stopping;
 	bool			 closed;	/* the timers and the fetcher are closing */
 	int			 error;		/* the first store error: the poller stops on it */
@@ -449,6 +459,7 @@ on_done(void *ctx, const struct fetch_result *r)
 	size_t fresh = 0;
 	const char *what = "error";
 	char when[DATE_RFC3339_LEN];
+	size_t k;
 	int rc = 0;
 
 	j->running = false;
@@ -535,6 +546,11 @@ on_done(void *ctx, const struct fetch_result *r)
 		log_error("store error=%s: stopping", strerror(-p->error));
 		poller_stop(p, 0);
 	}
+	for (k = 0; k < N_RESULTS && strcmp(results[k], what) != 0; k++)
+		;
+	j->polls[k < N_RESULTS ? k : 3]++;
+	j->bytes += r->bytes;
+	j->stored += fresh;
 	iso(j->st.next_poll, when);
 	log_info("poll source=%s result=%s status=%ld bytes=%zu items=%zu new=%zu ms=%" PRId64
 	    " next=%s%s%s", j->src->name, what, r->status, r->bytes, j->items.len, fresh, now - j->started,
@@ -899,8 +915,11 @@ publish_all(struct poller *p)
 		t = now_ms();
 		if ((r = publish_output(p->store, p->conf, &p->conf->outputs[i], now, &written)) < 0)
 			break;
-		if (written)
+		if (written) {
 			log_info("publish output=%s ms=%" PRId64, p->conf->outputs[i].name, now_ms() - t);
+			p->publishes++;
+			p->publish_ms += (uint64_t)(now_ms() - t);
+		}
 	}
 	if (r == 0)
 		r = store_commit(p->store);
@@ -987,6 +1006,65 @@ poller_counts(const struct poller *p, struct poller_counts *ret)
 		ret->failing += !p->jobs[i].st.retired && p->jobs[i].st.errors > 0;
 		ret->due += !p->jobs[i].st.retired && !p->jobs[i].running && p->jobs[i].st.next_poll <= now;
 	}
+}
+
+int
+poller_metrics(const struct poller *p, struct buf *out)
+{
+	const struct job *j;
+	struct poller_counts n;
+	size_t i, k;
+	int r;
+
+	poller_counts(p, &n);
+	r = buf_appendf(out,
+	    "# HELP wiredesk_sources Sources by what they are doing now.\n"
+	    "# TYPE wiredesk_sources gauge\n"
+	    "wiredesk_sources{state=\"due\"} %zu\nwiredesk_sources{state=\"polling\"} %zu\n"
+	    "wiredesk_sources{state=\"failing\"} %zu\nwiredesk_sources{state=\"retired\"} %zu\n"
+	    "# HELP wiredesk_stories Stories in the clusterer's window.\n# TYPE wiredesk_stories gauge\n"
+	    "wiredesk_stories %zu\n"
+	    "# HELP wiredesk_window_items Items in the clusterer's window.\n# TYPE wiredesk_window_items gauge\n"
+	    "wiredesk_window_items %zu\n"
+	    "# HELP wiredesk_publish_total Output files rewritten.\n# TYPE wiredesk_publish_total counter\n"
+	    "wiredesk_publish_total %" PRIu64 "\n"
+	    "# HELP wiredesk_publish_seconds_total Time spent publishing.\n"
+	    "# TYPE wiredesk_publish_seconds_total counter\nwiredesk_publish_seconds_total %.3f\n"
+	    "# HELP wiredesk_polls_total Polls by source and result.\n# TYPE wiredesk_polls_total counter\n",
+	    n.due, n.running, n.failing, n.retired, dedup_stories(p->dedup), dedup_items(p->dedup),
+	    p->publishes, (double)p->publish_ms / 1000);
+	for (i = 0; r == 0 && i < p->njobs; i++)
+		for (k = 0; r == 0 && k < N_RESULTS; k++)
+			if (p->jobs[i].polls[k] > 0)
+				r = buf_appendf(out, "wiredesk_polls_total{source=\"%s\",result=\"%s\"} %u\n",
+				    p->jobs[i].src->name, results[k], p->jobs[i].polls[k]);
+	if (r == 0)
+		r = buf_puts(out, "# HELP wiredesk_source_errors Failures in a row (the backoff).\n"
+		    "# TYPE wiredesk_source_errors gauge\n");
+	for (i = 0; r == 0 && i < p->njobs; i++)
+		r = buf_appendf(out, "wiredesk_source_errors{source=\"%s\"} %d\n", p->jobs[i].src->name,
+		    p->jobs[i].st.errors);
+	if (r == 0)
+		r = buf_puts(out, "# HELP wiredesk_source_next_poll_seconds When the source is polled next.\n"
+		    "# TYPE wiredesk_source_next_poll_seconds gauge\n");
+	for (i = 0; r == 0 && i < p->njobs; i++) {
+		j = &p->jobs[i];
+		r = buf_appendf(out, "wiredesk_source_next_poll_seconds{source=\"%s\"} %.3f\n", j->src->name,
+		    (double)j->st.next_poll / 1000);
+	}
+	if (r == 0)
+		r = buf_puts(out, "# HELP wiredesk_items_total New or changed items stored.\n"
+		    "# TYPE wiredesk_items_total counter\n");
+	for (i = 0; r == 0 && i < p->njobs; i++)
+		r = buf_appendf(out, "wiredesk_items_total{source=\"%s\"} %" PRIu64 "\n", p->jobs[i].src->name,
+		    p->jobs[i].stored);
+	if (r == 0)
+		r = buf_puts(out, "# HELP wiredesk_transfer_bytes_total Decoded body bytes received.\n"
+		    "# TYPE wiredesk_transfer_bytes_total counter\n");
+	for (i = 0; r == 0 && i < p->njobs; i++)
+		r = buf_appendf(out, "wiredesk_transfer_bytes_total{source=\"%s\"} %" PRIu64 "\n",
+		    p->jobs[i].src->name, p->jobs[i].bytes);
+	return r;
 }
 
 int

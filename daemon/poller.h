@@ -10,6 +10,7 @@
 
 #include <uv.h>
 
+#include "buf.h"
 #include "conf.h"
 
 #define POLL_BUFFERED_BODY	(256u << 10)	/* a body this small is hashed before it is parsed */
@@ -49,6 +50,9 @@ struct poller_counts {
 	size_t	sources, due, running, failing, retired;
 };
 void	poller_counts(const struct poller *p, struct poller_counts *ret);
+
+/* The Prometheus text exposition of the poller's counters, appended to out: 0 or -ENOMEM. */
+int	poller_metrics(const struct poller *p, struct buf *out);
 
 /* Frees what poller_new made; call once the loop has run dry. 0, or the first error it met. */
 int	poller_free(struct poller *p);

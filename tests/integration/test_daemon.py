@@ -474,6 +474,77 @@ def run_daemon(c, env=None):
                             env=env)
 
 
+def free_port():
+    import socket
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def test_http_server(srv):
+    """The built-in server: the outputs with their types, 304, HEAD, gzip, /healthz, /metrics, 404."""
+    import http.client
+    import socket
+    srv.route("/h", body=rss_feed("H", 3), content_type="application/rss+xml")
+    port = free_port()
+    c = Case({"h": srv.url("/h")}, "output_dir = feeds\n")
+    c.edit("listen =\n", "listen = 127.0.0.1:%d\n" % port)
+    with open(c.conf, "a") as f:
+        f.write("[output news]\nsources = *\n")
+    p = run_daemon(c)
+    feeds = os.path.join(c.dir, "feeds", "news.json")
+    for _ in range(100):
+        if os.path.exists(feeds):
+            break
+        time.sleep(0.1)
+
+    def get(path, method="GET", headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request(method, path, headers=headers or {})
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+
+    st, h, body = get("/news.json")
+    check("an output is served with its media type", st == 200 and h.get("content-type") == "application/feed+json"
+          and body == open(feeds, "rb").read(), (st, h))
+    types = {x: get("/news." + x)[1].get("content-type") for x in ("rss", "atom")}
+    check("RSS and Atom media types", types == {"rss": "application/rss+xml", "atom": "application/atom+xml"}, types)
+    st2, _, b2 = get("/news.json", headers={"If-None-Match": h.get("etag", "")})
+    st3, _, _ = get("/news.json", headers={"If-Modified-Since": h.get("last-modified", "")})
+    check("conditional requests answer 304", st2 == 304 and b2 == b"" and st3 == 304, (st2, st3))
+    st, hh, b = get("/news.json", "HEAD")
+    check("HEAD: the headers, no body", st == 200 and b == b"" and hh.get("etag") == h.get("etag"), (st, hh))
+    st, hg, b = get("/news.rss", headers={"Accept-Encoding": "gzip"})
+    check("gzip when the client accepts it", st == 200 and hg.get("content-encoding") == "gzip", hg)
+    codes = [get(x)[0] for x in ("/", "/feeds/news.json", "/../wd.db", "/news.json/..%2f..%2fwd.db",
+                                 "/wiredesk.conf", "/news.xml")]
+    check("anything else is 404, never a file outside the outputs", codes == [404] * 6, codes)
+    st, _, b = get("/healthz")
+    check("/healthz", st == 200 and b == b"ok\n", (st, b))
+    st, hm, b = get("/metrics")
+    text = b.decode()
+    check("/metrics in the Prometheus text format", st == 200 and hm.get("content-type", "").startswith("text/plain") and
+          'wiredesk_polls_total{source="h",result="ok"} 1' in text and "# TYPE wiredesk_sources gauge" in text and
+          "wiredesk_publish_total 1" in text, text[:600])
+    idle = socket.create_connection(("127.0.0.1", port))     # an idle keep-alive client
+    idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    idle.recv(4096)
+    t = time.monotonic()
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = None
+    took = time.monotonic() - t
+    idle.close()
+    check("SIGTERM with an idle keep-alive connection open: exit 0 within the request timeout", rc == 0 and took < 12,
+          (rc, took))
+    c.done()
+
+
 def test_systemd_notify(srv):
     """Type=notify: READY, STATUS, WATCHDOG at half of WatchdogSec, RELOADING/READY, STOPPING."""
     import socket
@@ -601,7 +672,7 @@ def main():
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_gone_retires, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
              test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
-             test_signals, test_systemd_notify, test_kill_9_loop]
+             test_signals, test_systemd_notify, test_http_server, test_kill_9_loop]
     addrs = ["127.0.0.%d" % i for i in range(1, 10)]
     with FixtureServer(addrs) as srv:
         for t in tests:
