@@ -421,8 +421,9 @@ store_item_put(struct store *s, const char *source, const struct item *it, uint6
 	bind_text(st, 2, it->id);
 	(void)sqlite3_bind_int64(st, 3, (sqlite3_int64)story);
 	(void)sqlite3_bind_int64(st, 4, (sqlite3_int64)hash);
-	if (it->date_published != DATE_NONE)
-		(void)sqlite3_bind_int64(st, 5, it->date_published);
+	if (it->date_published != DATE_NONE || it->date_modified != DATE_NONE)	/* its date, for the order */
+		(void)sqlite3_bind_int64(st, 5, it->date_published != DATE_NONE ? it->date_published :
+		    it->date_modified);
 	(void)sqlite3_bind_int64(st, 6, now);
 	(void)sqlite3_bind_text(st, 7, buf_str(&s->doc), (int)s->doc.len, SQLITE_STATIC);
 	bind_text(st, 8, it->url);

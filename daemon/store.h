@@ -83,7 +83,7 @@ struct story_member {
 	uint64_t	 story;
 	const char	*source, *id, *url, *title, *summary;	/* url, title, summary may be NULL */
 	int64_t		 first_seen, updated;	/* ms */
-	int64_t		 date;			/* date_published, UTC seconds, or DATE_NONE */
+	int64_t		 date;			/* published (else modified), UTC seconds, or DATE_NONE */
 };
 
 /*
