@@ -469,6 +469,47 @@ def test_kill_9_while_publishing(srv):
     c.done()
 
 
+def test_disk_faults(srv):
+    """Catalogue 52-53: fsync EIO and a full disk keep the old outputs whole, and the daemon recovers."""
+    lib = os.path.join(os.path.dirname(os.path.abspath(WD)), "tests", "libfault_io.so")
+    if not os.path.exists(lib):
+        check("the fault library is built beside the binary", False, lib)
+        return
+    items = [{"title": "Story %d" % i, "guid": "f-%d" % i, "link": "https://f.example/%d" % i} for i in range(3)]
+    srv.route("/f", body=rss_feed("F", items[:1]), content_type="application/rss+xml")
+    c = Case({"f": srv.url("/f")}, "output_dir = feeds\n")
+    with open(c.conf, "a") as f:
+        f.write("[output all]\nsources = *\nformats = json\n")
+    c.once()
+    out = os.path.join(c.dir, "feeds", "all.json")
+    old = open(out, "rb").read()
+
+    def faulty(**fault):
+        env = dict(os.environ, LD_PRELOAD=lib, ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=1", **fault)
+        p = subprocess.run([WD, "once", "--all", "--config", c.conf], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env, timeout=60)
+        return p.returncode, p.stderr.decode("utf-8", "replace")
+
+    srv.route("/f", body=rss_feed("F", items[:2]), content_type="application/rss+xml")
+    rc, log = faulty(WIREDESK_FAULT_FSYNC=".tmp-")
+    left = [x for x in os.listdir(os.path.join(c.dir, "feeds")) if x.startswith(".")]
+    check("fsync EIO: no rename, the temporary file removed, the error logged once",
+          rc == 0 and open(out, "rb").read() == old and not left and log.count("Input/output error") == 1,
+          (rc, left, log[-600:]))
+    rc, log = faulty(WIREDESK_FAULT_WRITE=".tmp-")
+    check("a full disk for the outputs: the old file stays, logged", rc == 0 and open(out, "rb").read() == old and
+          "No space left" in log, (rc, log[-600:]))
+    srv.route("/f", body=rss_feed("F", items), content_type="application/rss+xml")
+    rc, log = faulty(WIREDESK_FAULT_WRITE="wd.db-wal")   # the store opens; its first commit finds no room
+    check("a full disk for the store: logged, a failing exit, the outputs untouched",
+          rc != 0 and "full" in log.lower() and open(out, "rb").read() == old, (rc, log[-600:]))
+    check("the store is intact after it", c.db("PRAGMA integrity_check") == [("ok",)])
+    rc, log = c.once()
+    doc = read_json(out)
+    check("space back: the next run publishes everything", rc == 0 and len(doc["items"]) == 3, (rc, log[-400:]))
+    c.done()
+
+
 def run_daemon(c, env=None):
     return subprocess.Popen([WD, "run", "--config", c.conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=env)
@@ -672,7 +713,7 @@ def main():
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_gone_retires, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
              test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
-             test_signals, test_systemd_notify, test_http_server, test_kill_9_loop]
+             test_signals, test_systemd_notify, test_http_server, test_disk_faults, test_kill_9_loop]
     addrs = ["127.0.0.%d" % i for i in range(1, 10)]
     with FixtureServer(addrs) as srv:
         for t in tests:

@@ -1,0 +1,88 @@
+/*
+ * fault_io.c - an LD_PRELOAD library that makes chosen file operations fail, for the durability
+ * tests (shared/security/REFERENCE.md catalogue 52-53):
+ *   WIREDESK_FAULT_FSYNC=TEXT   fsync() and fdatasync() of a file whose path contains TEXT fail
+ *                               with EIO;
+ *   WIREDESK_FAULT_WRITE=TEXT   write() and pwrite() to such a file fail with ENOSPC.
+ * The path is read back from /proc/self/fd. Everything else goes to libc.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int
+matches(int fd, const char *env)
+{
+	const char *want = getenv(env);
+	char link[64], path[4096];
+	ssize_t n;
+
+	if (want == NULL || want[0] == '\0')
+		return 0;
+	(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return 0;
+	path[n] = '\0';
+	return strstr(path, want) != NULL;
+}
+
+int
+fsync(int fd)
+{
+	static int (*real)(int);
+
+	if (matches(fd, "WIREDESK_FAULT_FSYNC")) {
+		errno = EIO;
+		return -1;
+	}
+	if (real == NULL)
+		real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+	return real(fd);
+}
+
+int
+fdatasync(int fd)
+{
+	static int (*real)(int);
+
+	if (matches(fd, "WIREDESK_FAULT_FSYNC")) {
+		errno = EIO;
+		return -1;
+	}
+	if (real == NULL)
+		real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+	return real(fd);
+}
+
+ssize_t
+write(int fd, const void *buf, size_t n)
+{
+	static ssize_t (*real)(int, const void *, size_t);
+
+	if (matches(fd, "WIREDESK_FAULT_WRITE")) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (real == NULL)
+		real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	return real(fd, buf, n);
+}
+
+ssize_t
+pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	static ssize_t (*real)(int, const void *, size_t, off_t);
+
+	if (matches(fd, "WIREDESK_FAULT_WRITE")) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (real == NULL)
+		real = (ssize_t (*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, "pwrite64");
+	return real(fd, buf, n, off);
+}
