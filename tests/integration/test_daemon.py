@@ -586,6 +586,118 @@ def test_http_server(srv):
     c.done()
 
 
+def test_http_hostile_clients(srv):
+    """Catalogue 57-58: idle floods, slowloris, huge request lines, encoded traversal, reads during renames."""
+    import http.client
+    import json
+    import socket
+    import threading
+    bodies = [{"body": rss_feed("R%d" % i, [{"title": "Round %d story %d" % (i, k), "guid": "r-%d-%d" % (i, k),
+                                            "link": "https://r.example/%d/%d" % (i, k)} for k in range(30)]),
+               "content_type": "application/rss+xml"} for i in range(50)]
+    srv.route("/r", sequence=bodies, cycle=True)
+    port = free_port()
+    c = Case({"r": srv.url("/r")}, "output_dir = feeds\n")
+    c.edit("listen =\n", "listen = 127.0.0.1:%d\n" % port)
+    c.edit("interval = 10s\n", "interval = 1s\n")
+    with open(c.conf, "a") as f:
+        f.write("[output live]\nsources = *\nformats = json\nmax_items = 1000\n")
+    p = run_daemon(c)
+    wait = time.monotonic() + 15
+    while not os.path.exists(os.path.join(c.dir, "feeds", "live.json")) and time.monotonic() < wait:
+        time.sleep(0.1)
+
+    def status(path):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            conn.request("GET", path)
+            r = conn.getresponse()
+            r.read()
+            return r.status
+        except (OSError, http.client.HTTPException):
+            return None
+        finally:
+            conn.close()
+
+    idle = []
+    for _ in range(300):
+        try:
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        except OSError:
+            break
+    time.sleep(0.5)
+    dropped = 0
+    for so in idle:
+        so.settimeout(0.05)
+        try:
+            if so.recv(1) == b"":
+                dropped += 1
+        except socket.timeout:
+            pass
+        except OSError:
+            dropped += 1
+    for so in idle:
+        so.close()
+    alive = p.poll() is None
+    check("300 idle connections: those over the cap are closed, the server keeps serving",
+          dropped >= 300 - 256 and status("/healthz") == 200, (dropped, alive, p.poll(),
+          "" if alive else p.stderr.read().decode("utf-8", "replace")[-1500:]))
+    so = socket.create_connection(("127.0.0.1", port), timeout=15)
+    so.sendall(b"GET /" + b"a" * (1 << 20) + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    try:
+        reply = so.recv(64)
+    except OSError:
+        reply = b""
+    so.close()
+    check("a 1 MB request line is refused (4xx or closed), the server keeps serving",
+          (reply == b"" or reply[9:10] == b"4") and status("/healthz") == 200, reply)
+    codes = [status(x) for x in ("/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/live.json/../wd.db")]
+    check("encoded traversal is 404", codes == [404, 404, 404], codes)
+    slow = socket.create_connection(("127.0.0.1", port), timeout=20)
+    slow.sendall(b"GET /live.json HTTP/1.1\r\n")
+    t = time.monotonic()
+    try:
+        while slow.recv(4096):
+            pass
+    except OSError:
+        pass
+    took = time.monotonic() - t
+    slow.close()
+    check("slowloris: a request whose headers never end is cut off at the header timeout", took < 13, took)
+
+    bad, stop = [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            try:
+                conn.request("GET", "/live.json")
+                r = conn.getresponse()
+                body = r.read()
+                if r.status != 200 or int(r.getheader("Content-Length", "-1")) != len(body):
+                    bad.append((r.status, r.getheader("Content-Length"), len(body)))
+                else:
+                    json.loads(body)
+            except (OSError, ValueError, http.client.HTTPException) as e:
+                bad.append(str(e)[:80])
+            finally:
+                conn.close()
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for th in threads:
+        th.start()
+    time.sleep(6)            # the output is replaced every few seconds meanwhile
+    stop.set()
+    for th in threads:
+        th.join()
+    check("reads during renames always get a whole file that parses", not bad, bad[:3])
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(timeout=20)
+    log = p.stderr.read().decode("utf-8", "replace")
+    check("the daemon ran through it all and published meanwhile", rc == 0 and log.count("publish output=live") >= 2,
+          (rc, log.count("publish output=live")))
+    c.done()
+
+
 def test_systemd_notify(srv):
     """Type=notify: READY, STATUS, WATCHDOG at half of WatchdogSec, RELOADING/READY, STOPPING."""
     import socket
@@ -713,7 +825,8 @@ def main():
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_gone_retires, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
              test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
-             test_signals, test_systemd_notify, test_http_server, test_disk_faults, test_kill_9_loop]
+             test_signals, test_systemd_notify, test_http_server, test_http_hostile_clients,
+             test_disk_faults, test_kill_9_loop]
     addrs = ["127.0.0.%d" % i for i in range(1, 10)]
     with FixtureServer(addrs) as srv:
         for t in tests:
