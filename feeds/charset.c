@@ -2,6 +2,7 @@
 #define _GNU_SOURCE	/* memmem(), which glibc, musl and the BSDs all have */
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -115,6 +116,18 @@ xml_forbidden(unsigned cp)
 	return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F || cp == 0xFFFE || cp == 0xFFFF;
 }
 
+/* True when the 8 bytes at p are printable ASCII (0x20-0x7E). */
+static bool
+printable8(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	/* A high bit set, in a byte or once 1 is added to it (DEL), or a byte below 0x20. */
+	return (((w | (w + UINT64_C(0x0101010101010101))) | ((w - UINT64_C(0x2020202020202020)) & ~w)) &
+	    UINT64_C(0x8080808080808080)) == 0;
+}
+
 /*
  * Appends the UTF-8 in p to out, repaired: bad bytes read as Windows-1252, forbidden characters
  * dropped, and C1 controls read as the Windows-1252 characters publishers meant (U+0092 is a
@@ -130,10 +143,24 @@ filter_utf8(const unsigned char *p, size_t n, bool last, struct buf *out, size_t
 	int r, len;
 
 	while (i < n) {
-		/* The common case: a run of printable ASCII and valid multi-byte text, copied as is. */
+		/* The common case: printable ASCII, tab, LF, CR and valid text from U+00A0 on, copied as is. */
 		run = i;
-		while (run < n && p[run] >= 0x20 && p[run] < 0x7F)
-			run++;
+		while (run < n) {
+			if (n - run >= 8 && printable8(p + run)) {
+				run += 8;
+				continue;
+			}
+			if ((p[run] >= 0x20 && p[run] < 0x7F) || p[run] == '\t' || p[run] == '\n' || p[run] == '\r') {
+				run++;
+				continue;
+			}
+			if (p[run] < 0x80)
+				break;
+			len = utf8_seq(p + run, n - run, &cp);
+			if (len <= 0 || cp < 0xA0 || cp == 0xFFFE || cp == 0xFFFF)
+				break;
+			run += (size_t)len;
+		}
 		if (run > i) {
 			r = buf_append(out, p + i, run - i);
 			if (r < 0)
@@ -153,12 +180,6 @@ filter_utf8(const unsigned char *p, size_t n, bool last, struct buf *out, size_t
 			*repaired = true;
 		} else if (xml_forbidden(cp)) {
 			*repaired = true;
-			i += (size_t)len;
-			continue;
-		} else if (len > 1) {
-			r = buf_append(out, p + i, (size_t)len);
-			if (r < 0)
-				return r;
 			i += (size_t)len;
 			continue;
 		}

@@ -1,4 +1,6 @@
 /* escape.c - JSON and XML escaping, with a fast path for runs that need none. */
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "escape.h"
@@ -16,6 +18,19 @@ escape_json(struct buf *out, const char *s, size_t len)
 	return r;
 }
 
+/* True when none of the 8 bytes at p needs escaping in a JSON string: no control, '"' or '\\'. */
+static bool
+json_plain8(const unsigned char *p)
+{
+	uint64_t w, q, b;
+
+	memcpy(&w, p, sizeof(w));
+	q = w ^ UINT64_C(0x2222222222222222);
+	b = w ^ UINT64_C(0x5C5C5C5C5C5C5C5C);
+	return ((((q - UINT64_C(0x0101010101010101)) & ~q) | ((b - UINT64_C(0x0101010101010101)) & ~b) |
+	    ((w - UINT64_C(0x2020202020202020)) & ~w)) & UINT64_C(0x8080808080808080)) == 0;
+}
+
 int
 escape_json_chars(struct buf *out, const char *s, size_t len)
 {
@@ -27,6 +42,8 @@ escape_json_chars(struct buf *out, const char *s, size_t len)
 
 	while (r == 0 && i < len) {
 		run = i;
+		while (len - run >= 8 && json_plain8(u + run))
+			run += 8;
 		while (run < len && u[run] >= 0x20 && u[run] != '"' && u[run] != '\\')
 			run++;
 		r = buf_append(out, s + i, run - i);
@@ -101,6 +118,9 @@ escape_xml(struct buf *out, const char *s, size_t len)
 
 	while (r == 0 && i < len) {
 		run = i;
+		while (len - run >= 4 && !(xml_special[u[run]] | xml_special[u[run + 1]] | xml_special[u[run + 2]] |
+		    xml_special[u[run + 3]]))
+			run += 4;
 		while (run < len && !xml_special[u[run]])
 			run++;
 		r = buf_append(out, s + i, run - i);

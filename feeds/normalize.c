@@ -215,22 +215,25 @@ is_space(char c)
 
 /* The first len bytes of a content field as HTML: escaped if it is text, else sanitized. */
 static int
-render(const struct draft_text *t, size_t len, const char *base, struct buf *out)
+render(const struct draft_text *t, size_t len, const char *base, struct sanitizer *san, struct buf *out)
 {
 	if (t->type == TEXT_PLAIN)
 		return text_as_html(t->raw.data, len, out);
+	if (san != NULL)
+		return sanitizer_run(san, t->raw.data, len, base, out);
 	return sanitize_html(t->raw.data, len, base, out);
 }
 
 static int
-content_html(const struct draft_text *t, const char *base, struct arena *a, const char **ret)
+content_html(const struct draft_text *t, const char *base, struct sanitizer *san, struct arena *a,
+    const char **ret)
 {
 	size_t n = t->raw.len, i, end;
 	struct buf b;
 	int r;
 
 	buf_init(&b, ITEM_MAX_FIELD);
-	r = render(t, n, base, &b);
+	r = render(t, n, base, san, &b);
 	while (r == -E2BIG && n > 1) {
 		/*
 		 * Markup that grows past the limit when re-serialized (escaping can make it six times
@@ -239,7 +242,7 @@ content_html(const struct draft_text *t, const char *base, struct arena *a, cons
 		buf_clear(&b);
 		for (n /= 2; n > 0 && ((unsigned char)t->raw.data[n] & 0xC0) == 0x80; n--)
 			;
-		r = render(t, n, base, &b);
+		r = render(t, n, base, san, &b);
 	}
 	if (r == -E2BIG) {
 		buf_clear(&b);
@@ -335,7 +338,7 @@ normalize_item(const struct item_draft *d, const struct normalize_ctx *c, struct
 	}
 	if (body != NULL) {
 		base = base_of(body, either(it.url, c->feed_base));
-		r = content_html(body, base, a, &it.content_html);
+		r = content_html(body, base, c->san, a, &it.content_html);
 	}
 	if (r == 0 && desc != NULL)
 		r = normalize_text(desc->raw.data, desc->raw.len, desc->type, ITEM_MAX_FIELD, a, &it.summary);

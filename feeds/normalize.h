@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "item.h"
+#include "sanitize.h"
 #include "url.h"
 
 enum text_type {
@@ -61,6 +62,7 @@ struct normalize_ctx {
 	const char	*feed_base;	/* the document's URL (or its xml:base at the root); may be NULL */
 	const char	*feed_language;	/* inherited when the item names none */
 	int64_t		 now;		/* UTC seconds */
+	struct sanitizer *san;		/* reused for every item's content; NULL: a new one each time */
 };
 
 /*

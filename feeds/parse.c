@@ -8,6 +8,7 @@
 #include "charset.h"
 #include "limits.h"
 #include "parse_impl.h"
+#include "sanitize.h"
 #include "url.h"
 
 #define SNIFF_BYTES	4096		/* kept before choosing the format and the encoding */
@@ -50,6 +51,8 @@ feed_parser_open(struct feed_parser **ret, const struct parse_opts *o, struct fe
 	p->items = item_arena;
 	p->fn = fn;
 	p->ctx = ctx;
+	if (sanitizer_open(&p->san) < 0)
+		goto nomem;
 	p->state = P_SNIFF;
 	buf_init(&p->head, PARSE_MAX_DOC);
 	buf_init(&p->utf8, PARSE_MAX_DOC);
@@ -58,6 +61,7 @@ feed_parser_open(struct feed_parser **ret, const struct parse_opts *o, struct fe
 	return 0;
 nomem:
 	free(p->base_url);
+	free(p->charset);
 	free(p);
 	return -ENOMEM;
 }
@@ -72,6 +76,7 @@ feed_parser_close(struct feed_parser *p)
 	buf_release(&p->head);
 	buf_release(&p->utf8);
 	item_draft_release(&p->draft);
+	sanitizer_close(p->san);
 	free(p->base_url);
 	free(p->charset);
 	free(p);
@@ -216,6 +221,7 @@ parser_emit(struct feed_parser *p)
 	c.feed_base = parser_base(p, NULL);
 	c.feed_language = p->feed->language;
 	c.now = p->opts.now;
+	c.san = p->san;
 	r = normalize_item(&p->draft, &c, p->items, &it);
 	item_draft_reset(&p->draft);
 	if (r < 0)

@@ -28,6 +28,7 @@ struct feed_parser {
 	struct buf		 utf8;		/* one decoded chunk */
 	struct xml_state	*xml;
 	struct item_draft	 draft;		/* the item being read */
+	struct sanitizer	*san;		/* every item's content goes through this one */
 };
 
 /* Records the first error (line and column may be 0) and returns err. */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -37,6 +38,8 @@
 #define ATTRS_MAX	128
 #define END_SCAN_BUDGET	(1u << 24)
 #define REPLACEMENT	"\xEF\xBF\xBD"	/* U+FFFD, for invalid UTF-8 and NUL bytes */
+#define SAN_DICT_MAX	4096		/* names a reused parser may hold before it is made anew */
+#define SAN_KEEP	(1u << 20)	/* bytes of input buffer kept from one field to the next */
 
 /* The elements we write, in the order of their names: the index is the id. */
 enum el {
@@ -1200,57 +1203,130 @@ out:
 	return r;
 }
 
+/*
+ * What a sanitizer keeps from one field to the next: libxml2's HTML parser, which
+ * htmlCtxtReadMemory() resets for every read, and the buffers, so that a document's fields cost no
+ * parser setup and few allocations.
+ */
+struct sanitizer {
+	htmlParserCtxtPtr	 ctxt;	/* NULL until the first read, and after one that failed */
+	struct buf		 in;	/* the wrapped, repaired input */
+	struct buf		 attrs;	/* lent to struct san for one run */
+	struct buf		 url;
+	struct buf		 set;
+};
+
 int
-sanitize_html(const char *html, size_t len, const char *base, struct buf *out)
+sanitizer_open(struct sanitizer **ret)
 {
-	htmlParserCtxtPtr ctxt = NULL;
+	struct sanitizer *z;
+
+	z = calloc(1, sizeof(*z));
+	if (z == NULL)
+		return -ENOMEM;
+	buf_init(&z->in, PARSE_MAX_DOC);
+	buf_init(&z->attrs, ITEM_MAX_FIELD);
+	buf_init(&z->url, ITEM_MAX_FIELD);
+	buf_init(&z->set, ITEM_MAX_FIELD);
+	*ret = z;
+	return 0;
+}
+
+void
+sanitizer_close(struct sanitizer *z)
+{
+	if (z == NULL)
+		return;
+	if (z->ctxt != NULL)
+		htmlFreeParserCtxt(z->ctxt);
+	buf_release(&z->in);
+	buf_release(&z->attrs);
+	buf_release(&z->url);
+	buf_release(&z->set);
+	free(z);
+}
+
+/* A scratch buffer of z lent for one run, empty and limited as out is. */
+static struct buf
+lend(struct buf *b, const struct buf *out)
+{
+	buf_clear(b);
+	b->max = out->max;
+	return *b;
+}
+
+int
+sanitizer_run(struct sanitizer *z, const char *html, size_t len, const char *base, struct buf *out)
+{
 	size_t start = out->len, scans = 0;
-	struct buf in;
 	struct san s;
 	int r;
 
 	memset(&s, 0, sizeof(s));
 	s.out = out;
 	s.base = base;
-	buf_init(&s.attrs, out->max);
-	buf_init(&s.url, out->max);
-	buf_init(&s.set, out->max);
-	buf_init(&in, PARSE_MAX_DOC);
+	s.attrs = lend(&z->attrs, out);
+	s.url = lend(&z->url, out);
+	s.set = lend(&z->set, out);
+	buf_clear(&z->in);
 	if (len > PARSE_MAX_DOC - sizeof(WRAPPER)) {
 		r = -E2BIG;
 		goto out;
 	}
-	r = load(html, len, &in);
+	r = load(html, len, &z->in);
 	if (r < 0)
 		goto out;
-	r = fix_tags(&in, sizeof(WRAPPER) - 1, &scans);
+	r = fix_tags(&z->in, sizeof(WRAPPER) - 1, &scans);
 	if (r < 0)
 		goto out;
 	scans = END_SCAN_BUDGET / (scans + 1);
 	s.depth_max = scans > HTML_MAX_DEPTH ? (unsigned)scans : HTML_MAX_DEPTH;
-	ctxt = htmlNewParserCtxt();
-	if (ctxt == NULL) {
-		r = -ENOMEM;
-		goto out;
+	if (z->ctxt == NULL) {
+		z->ctxt = htmlNewParserCtxt();
+		if (z->ctxt == NULL) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(z->ctxt->sax, &sax, sizeof(sax));
 	}
-	memcpy(ctxt->sax, &sax, sizeof(sax));
-	ctxt->userData = &s;
-	s.ctxt = ctxt;
+	z->ctxt->userData = &s;
+	s.ctxt = z->ctxt;
 	/* Our SAX callbacks build no document; free one should libxml2 ever make it. */
-	xmlFreeDoc(htmlCtxtReadMemory(ctxt, in.data, (int)in.len, NULL, "UTF-8", PARSE_OPTIONS));
+	xmlFreeDoc(htmlCtxtReadMemory(z->ctxt, z->in.data, (int)z->in.len, NULL, "UTF-8", PARSE_OPTIONS));
 	r = s.err;
-	if (r == 0 && ctxt->errNo == XML_ERR_NO_MEMORY)
+	if (r == 0 && z->ctxt->errNo == XML_ERR_NO_MEMORY)
 		r = -ENOMEM;
 	if (r == 0)
 		r = close_to(&s, 0);
 out:
 	if (r < 0)
 		buf_truncate(out, start);
-	if (ctxt != NULL)
-		htmlFreeParserCtxt(ctxt);
-	buf_release(&in);
-	buf_release(&s.attrs);
-	buf_release(&s.url);
-	buf_release(&s.set);
+	z->attrs = s.attrs;
+	z->url = s.url;
+	z->set = s.set;
+	/*
+	 * A parser that failed starts afresh; so does one whose dictionary of names has grown (a
+	 * document whose fields invent tag names), and the input buffer does not stay huge.
+	 */
+	if (z->ctxt != NULL && (r < 0 || xmlDictSize(z->ctxt->dict) > SAN_DICT_MAX)) {
+		htmlFreeParserCtxt(z->ctxt);
+		z->ctxt = NULL;
+	}
+	if (z->in.cap > SAN_KEEP)
+		buf_release(&z->in);
+	return r;
+}
+
+int
+sanitize_html(const char *html, size_t len, const char *base, struct buf *out)
+{
+	struct sanitizer *z;
+	int r;
+
+	r = sanitizer_open(&z);
+	if (r < 0)
+		return r;
+	r = sanitizer_run(z, html, len, base, out);
+	sanitizer_close(z);
 	return r;
 }

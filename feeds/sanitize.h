@@ -24,4 +24,14 @@
  */
 int	sanitize_html(const char *html, size_t len, const char *base, struct buf *out);
 
+/*
+ * A sanitizer to run over many fields, one after another: it keeps libxml2's HTML parser (reset
+ * for every field) and its buffers, and gives exactly what sanitize_html() gives. Not for two
+ * threads at once. sanitizer_open() returns 0 or -ENOMEM; sanitizer_close() accepts NULL.
+ */
+struct sanitizer;
+int	sanitizer_open(struct sanitizer **ret);
+int	sanitizer_run(struct sanitizer *z, const char *html, size_t len, const char *base, struct buf *out);
+void	sanitizer_close(struct sanitizer *z);
+
 #endif

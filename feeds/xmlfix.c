@@ -1,5 +1,5 @@
 /* xmlfix.c - a small state machine over XML text that makes the usual feed mistakes well-formed. */
-#define _GNU_SOURCE	/* memmem(), which glibc, musl and the BSDs all have */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -9,9 +9,14 @@
 #include "escape.h"
 #include "xmlfix.h"
 
+#define CDATA_TEXT_MIN	64	/* shorter text is not worth a CDATA section */
+#define DEPTH_MAX	(1 << 30)	/* depth stops counting here */
 #define REF_MAX		40	/* longest reference we look at: "&#x" and digits, or an entity name */
 
 enum { S_TEXT, S_TAG, S_COMMENT, S_CDATA, S_PI, S_DOCTYPE };
+
+/* The bytes a tag's scan stops at: quotes, its end, and what may need mending. */
+static const unsigned char tag_special[256] = { ['"'] = 1, ['\''] = 1, ['>'] = 1, ['<'] = 1, ['&'] = 1 };
 
 void
 xmlfix_init(struct xmlfix *x)
@@ -35,6 +40,19 @@ position(const struct xmlfix *x, const char *p, size_t n, int *ret_line, int *re
 	}
 	*ret_line = line;
 	*ret_col = col + (int)(e - s);
+}
+
+/* True when none of the 8 bytes at p is '&' or '<', the bytes that end a run of text. */
+static bool
+plain8(const char *p)
+{
+	uint64_t w, a, l;
+
+	memcpy(&w, p, sizeof(w));
+	a = w ^ UINT64_C(0x2626262626262626);
+	l = w ^ UINT64_C(0x3C3C3C3C3C3C3C3C);
+	return ((((a - UINT64_C(0x0101010101010101)) & ~a) | ((l - UINT64_C(0x0101010101010101)) & ~l)) &
+	    UINT64_C(0x8080808080808080)) == 0;
 }
 
 static bool
@@ -130,6 +148,57 @@ fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, i
 	return 1;
 }
 
+/* A tag just ended; prev is the byte before its '>'. Elements that open and close count for depth. */
+static void
+end_tag(struct xmlfix *x, char prev)
+{
+	x->state = S_TEXT;
+	if (x->tag_kind == '/') {
+		if (x->depth > 0)
+			x->depth--;
+	} else if (x->tag_kind != '!' && prev != '/' && x->depth < DEPTH_MAX) {
+		x->depth++;
+	}
+}
+
+/*
+ * Appends a run of text (no '&' or '<' in it). Inside an element, a long run holding non-ASCII
+ * characters goes out as a CDATA section: libxml2 reads such text one character at a time, a
+ * function call each, but checks a CDATA section in one cheap pass, and both reach the SAX
+ * handlers as the same characters. Not a run with ']' (a "]]>" in it would end the section) or
+ * CR (libxml2 turns CR LF into LF in text, not in CDATA), and the section starts after leading
+ * white space, where libxml2 would report an error in the text. Whether a run is wrapped depends
+ * on where chunks end (a chunk's end cuts a run in two); what libxml2 reads does not.
+ */
+static int
+put_text(const struct xmlfix *x, const char *p, size_t n, struct buf *out)
+{
+	uint64_t w, high = 0;
+	size_t k, lead = 0;
+	int r;
+
+	if (x->depth == 0 || n < CDATA_TEXT_MIN)
+		return buf_append(out, p, n);
+	for (k = 0; k + 8 <= n; k += 8) {
+		memcpy(&w, p + k, sizeof(w));
+		high |= w;
+	}
+	for (; k < n; k++)
+		high |= (unsigned char)p[k];
+	if (!(high & UINT64_C(0x8080808080808080)) || memchr(p, ']', n) != NULL || memchr(p, '\r', n) != NULL)
+		return buf_append(out, p, n);
+	while (lead < n && (p[lead] == ' ' || p[lead] == '\t' || p[lead] == '\n'))
+		lead++;
+	r = buf_append(out, p, lead);
+	if (r == 0 && lead < n)
+		r = buf_puts(out, "<![CDATA[");
+	if (r == 0 && lead < n)
+		r = buf_append(out, p + lead, n - lead);
+	if (r == 0 && lead < n)
+		r = buf_puts(out, "]]>");
+	return r;
+}
+
 /* Length of the markup opener at p ("<!--", "<![CDATA[", ...) and its state; 0 if more input is needed. */
 static size_t
 open_markup(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, int *r)
@@ -143,7 +212,8 @@ open_markup(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *ou
 	const unsigned char *u = (const unsigned char *)p;
 	size_t i, len;
 
-	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+	/* Most '<' open a tag: only "<!" and "<?" can start the others. */
+	for (i = 0; (n < 2 || u[1] == '!' || u[1] == '?') && i < sizeof(marks) / sizeof(marks[0]); i++) {
 		len = strlen(marks[i].open);
 		if (n < len && !last && strncasecmp(p, marks[i].open, n) == 0)
 			return 0;
@@ -156,12 +226,31 @@ open_markup(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *ou
 		return 0;
 	if (n >= 2 && (u[1] == '/' || u[1] == '!' || is_name_start(u[1]))) {
 		x->state = S_TAG;
+		x->tag_kind = (char)u[1];
+		x->tag_last = 0;
 		*r = buf_append(out, p, 1);
 		return 1;
 	}
 	x->changed = true;	/* "a < b": a '<' that opens nothing */
 	*r = buf_append(out, "&lt;", 4);
 	return 1;
+}
+
+/*
+ * The first close[0..len) in p[0..n), or NULL. The closing marks are short and their first byte is
+ * rare in what they close, so memchr() for it beats a general substring search.
+ */
+static const char *
+find(const char *p, size_t n, const char *close, size_t len)
+{
+	const char *q = p, *end = p + n;
+
+	while ((size_t)(end - q) >= len && (q = memchr(q, close[0], (size_t)(end - q) - (len - 1))) != NULL) {
+		if (memcmp(q, close, len) == 0)
+			return q;
+		q++;
+	}
+	return NULL;
 }
 
 /*
@@ -174,7 +263,7 @@ static size_t
 skip_to(struct xmlfix *x, const char *p, size_t n, bool last, const char *close, struct buf *out, int *r)
 {
 	size_t len = strlen(close), used;
-	const char *e = memmem(p, n, close, len);
+	const char *e = find(p, n, close, len);
 
 	if (e != NULL) {
 		used = (size_t)(e - p) + len;
@@ -210,9 +299,11 @@ xmlfix_run(struct xmlfix *x, struct buf *in, bool last, struct buf *out)
 		switch (x->state) {
 		case S_TEXT:
 			run = i;
+			while (n - run >= 8 && plain8(p + run))
+				run += 8;
 			while (run < n && p[run] != '&' && p[run] != '<')
 				run++;
-			r = buf_append(out, p + i, run - i);
+			r = put_text(x, p + i, run - i, out);
 			i = run;
 			if (i == n || r < 0)
 				break;
@@ -227,6 +318,10 @@ xmlfix_run(struct xmlfix *x, struct buf *in, bool last, struct buf *out)
 		case S_TAG:
 			run = i;
 			while (run < n) {
+				while (run < n && !tag_special[(unsigned char)p[run]])
+					run++;
+				if (run == n)
+					break;
 				c = (unsigned char)p[run];
 				if (x->quote != 0) {
 					if (c == (unsigned char)x->quote)
@@ -236,16 +331,32 @@ xmlfix_run(struct xmlfix *x, struct buf *in, bool last, struct buf *out)
 				} else if (c == '"' || c == '\'') {
 					x->quote = (char)c;
 				} else if (c == '>') {
-					x->state = S_TEXT;
+					end_tag(x, run > i ? p[run - 1] : x->tag_last);
 					run++;
+					break;
+				} else if (c == '<') {
 					break;
 				}
 				run++;
 			}
 			r = buf_append(out, p + i, run - i);
+			if (run > i)
+				x->tag_last = p[run - 1];
 			i = run;
 			if (i == n || r < 0 || x->state != S_TAG)
 				break;
+			if (p[i] == '<' && x->quote == 0) {
+				/*
+				 * "<item<!--x-->": the tag is cut short by markup. libxml2 recovers from
+				 * that differently depending on where its chunks end, so close the tag
+				 * here, as its recovery mostly does, and read the '<' again after it.
+				 */
+				x->changed = true;
+				end_tag(x, x->tag_last);
+				r = buf_append(out, ">", 1);
+				break;
+			}
+			x->tag_last = 0;
 			if (p[i] == '<') {
 				x->changed = true;
 				r = buf_append(out, "&lt;", 4);

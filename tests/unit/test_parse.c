@@ -393,6 +393,99 @@ test_chunking_sniff_past_first_chunk(void **state)
 	assert_true(ok);
 }
 
+/*
+ * A '<' inside an unfinished tag: libxml2's recovery from such a tag depended on where its
+ * chunks ended (fuzz_feed: the first document gave 0 items whole and 1 in 1-byte chunks).
+ */
+static void
+test_chunking_tag_cut_by_markup(void **state)
+{
+	static const char repro[] = "<rss><item<!--x--->></";	/* and the NUL after it */
+	static const char *const docs[] = {
+		"<rss><channel><item<!--x-->><title>t</title></item></channel></rss>",
+		"<rss><channel><item a='1'<title>t</title></item></channel></rss>",
+		"<rss><channel><item><title>t</title></item<!-- c --></channel></rss>",
+		"<rss><channel><item><title<![CDATA[x]]>t</title></item></channel></rss>",
+	};
+	struct buf b, padded;
+	struct doc d;
+	size_t i;
+	bool ok = true;
+
+	(void)state;
+	/* The reproducer as fuzz_feed ran it: after 4200 newlines, so that it streams. */
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < 4200; i++)
+		assert_int_equal(buf_putc(&b, '\n'), 0);
+	assert_int_equal(buf_append(&b, repro, sizeof(repro)), 0);
+	d.name = "fuzz_feed repro-chunk-comment";
+	d.data = buf_str(&b);
+	d.len = b.len;
+	ok = same_in_chunks(&d, NULL) && ok;
+	d.data = repro;
+	d.len = sizeof(repro);
+	ok = same_in_chunks(&d, NULL) && ok;
+	buf_release(&b);
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		d.name = docs[i];
+		d.data = docs[i];
+		d.len = strlen(docs[i]);
+		ok = same_in_chunks(&d, NULL) && ok;
+		pad_doc(&d, &padded);
+		d.data = padded.data;
+		d.len = padded.len;
+		ok = same_in_chunks(&d, NULL) && ok;
+		buf_release(&padded);
+	}
+	assert_true(ok);
+}
+
+/*
+ * xmlfix hands long non-ASCII text inside elements to libxml2 as CDATA, which it cannot do in
+ * 1-byte chunks: the two must read the same, wherever the text is, well-formed or not.
+ */
+static void
+test_chunking_long_text(void **state)
+{
+#define T	"Z\xC3\xBCrich \xE6\x9D\xB1\xE4\xBA\xAC caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x9Cquoted\xE2\x80\x9D r\xC3\xA9sum\xC3\xA9 x"
+	static const char *const docs[] = {
+		"<rss><channel><title>" T T "</title><item><title>\n  " T T "  </title>"
+		"<description>" T "&lt;b&gt;" T T "&amp;" T "</description></item></channel></rss>",
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>urn:x</id><content type=\"xhtml\">"
+		"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>" T T "<b>" T T "</b></p></div></content>"
+		"<title type=\"html\">" T T "&lt;i&gt;</title></entry></feed>",
+		/* After the root: libxml2 stops at either. */
+		"<rss><channel><item><title>t</title></item></channel></rss>\n  " T T,
+		"<rss><channel><item><title>t</title></item></channel></rss>" T T "<item/>",
+		/* Truncated inside the text, and with tags libxml2 does not close as we count them. */
+		"<rss><channel><item><title>" T T,
+		"<rss><channel><item><title>t</title></item></channel></rss></rss></x>" T T,
+		"<rss><channel><item><title/ >" T T "</title></item><item><br/><title a='/'>" T T "</title></item>"
+		"</channel></rss>",
+		"<rss><channel><item><title>" T "\r\n" T "]]>" T "</title></item></channel></rss>",
+		T T "<rss><channel><item><title>t</title></item></channel></rss>",
+	};
+	struct buf padded;
+	struct doc d;
+	size_t i;
+	bool ok = true;
+
+	(void)state;
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		d.name = docs[i];
+		d.data = docs[i];
+		d.len = strlen(docs[i]);
+		ok = same_in_chunks(&d, NULL) && ok;
+		pad_doc(&d, &padded);
+		d.data = padded.data;
+		d.len = padded.len;
+		ok = same_in_chunks(&d, NULL) && ok;
+		buf_release(&padded);
+	}
+	assert_true(ok);
+#undef T
+}
+
 /* UTF-8 to UTF-16 (le or be), with a byte order mark. */
 static void
 to_utf16(const char *s, bool be, struct buf *out)
@@ -871,6 +964,8 @@ main(void)
 		cmocka_unit_test(test_chunking_gives_same_items),
 		cmocka_unit_test(test_chunking_keeps_expected_text),
 		cmocka_unit_test(test_chunking_sniff_past_first_chunk),
+		cmocka_unit_test(test_chunking_tag_cut_by_markup),
+		cmocka_unit_test(test_chunking_long_text),
 		cmocka_unit_test(test_utf16_odd_chunks),
 		cmocka_unit_test(test_entities_refused_in_any_chunking),
 		cmocka_unit_test(test_callback_error_stops_parse),

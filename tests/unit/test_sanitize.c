@@ -801,6 +801,59 @@ test_srcset_candidates_capped(void **state)
 	free(in);
 }
 
+/*
+ * One sanitizer reused over many fields, as a parser does, gives what a new one gives each time:
+ * after fields that stopped libxml2 (deep nesting), failed (the output limit) or were empty.
+ */
+static void
+test_reused_sanitizer_gives_the_same(void **state)
+{
+	static const struct {
+		const struct san_case	*cases;
+		size_t			 n;
+	} tables[] = {
+#define T(c)	{ c, sizeof(c) / sizeof(c[0]) }
+		T(c1_controls_cases), T(scripts_and_handlers_cases), T(unsafe_schemes_cases),
+		T(svg_math_cases), T(base_cases), T(styles_cases), T(iframes_cases), T(comments_cdata_cases),
+		T(misnesting_cases), T(breakout_cases), T(rawtext_cases), T(pixels_hidden_cases),
+		T(srcset_cases), T(clobbering_cases), T(escaped_text_cases), T(allowed_cases),
+		T(unwrapped_cases), T(numbers_cases), T(structure_cases), T(text_cases), T(fuzz_cases),
+#undef T
+	};
+	struct sanitizer *z;
+	struct buf out, small;
+	char *deep, *want;
+	size_t t, i;
+
+	(void)state;
+	deep = repeat("<b>", 300, "x");
+	assert_int_equal(sanitizer_open(&z), 0);
+	buf_init(&out, OUT_MAX);
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		for (i = 0; i < tables[t].n; i++) {
+			const char *in = tables[t].cases[i].in;
+
+			want = sanitize(in, strlen(in), BASE);
+			buf_clear(&out);
+			assert_int_equal(sanitizer_run(z, in, strlen(in), BASE, &out), 0);
+			assert_string_equal(buf_str(&out), want);
+			free(want);
+			/* In between: a field libxml2 stops in, one over the limit, an empty one. */
+			buf_clear(&out);
+			assert_int_equal(sanitizer_run(z, deep, strlen(deep), BASE, &out), 0);
+			buf_init(&small, 8);
+			assert_int_equal(sanitizer_run(z, in, strlen(in), BASE, &small) == -E2BIG || small.len <= 8, 1);
+			buf_release(&small);
+			buf_clear(&out);
+			assert_int_equal(sanitizer_run(z, "", 0, NULL, &out), 0);
+		}
+	}
+	buf_release(&out);
+	sanitizer_close(z);
+	sanitizer_close(NULL);
+	free(deep);
+}
+
 int
 main(void)
 {
@@ -835,6 +888,7 @@ main(void)
 		cmocka_unit_test(test_attribute_flood_removed),
 		cmocka_unit_test(test_overlong_url_dropped),
 		cmocka_unit_test(test_srcset_candidates_capped),
+		cmocka_unit_test(test_reused_sanitizer_gives_the_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,11 @@ static const struct {
 	{ "<a href=\"x?a=1&b=2\" t='&nbsp;'/>", "<a href=\"x?a=1&amp;b=2\" t='&#160;'/>" },
 	{ "<a t=\"a<b\"/>", "<a t=\"a&lt;b\"/>" },
 	{ "<a t=\"x>y&z\">&</a>", "<a t=\"x>y&amp;z\">&amp;</a>" },
+	/* A '<' outside quotes ends the tag it interrupts; the comment after it is dropped. */
+	{ "<rss><item<!--x--->></", "<rss><item>></" },
+	{ "<a b='1'<c/></a>", "<a b='1'><c/></a>" },
+	{ "</a<!-- c -->", "</a>" },
+	{ "<a/<b>", "<a/><b>" },
 	{ "<![CDATA[a & b < c &nbsp;]]>&", "<![CDATA[a & b < c &nbsp;]]>&amp;" },
 	{ "<t><![CDATA[]]></t>", "<t><![CDATA[]]></t>" },
 	{ "<t><![CDATA[\xC3\xBC\xE2\x80\xA6\xF0\x9F\x98\x80]]></t>", "<t><![CDATA[\xC3\xBC\xE2\x80\xA6\xF0\x9F\x98\x80]]></t>" },
@@ -129,6 +134,49 @@ test_xmlfix_flags_entity_declarations(void **state)
 	}
 }
 
+/* Long non-ASCII text inside an element goes to libxml2 as CDATA; everything else as it was. */
+static void
+test_xmlfix_long_text_as_cdata(void **state)
+{
+#define LONG	"caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 " \
+		"caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9"	/* 69 bytes */
+#define ASCII	"cafe cafe cafe cafe cafe cafe cafe cafe cafe cafe cafe cafe cafe cafe"
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} docs[] = {
+		{ "<r><t>\n " LONG "</t></r>", "<r><t>\n <![CDATA[" LONG "]]></t></r>" },
+		{ "<r><t>" LONG "&amp;" LONG "</t></r>",
+		  "<r><t><![CDATA[" LONG "]]>&amp;<![CDATA[" LONG "]]></t></r>" },
+		{ "<r><t>" ASCII "</t></r>", "<r><t>" ASCII "</t></r>" },
+		{ "<r><t>caf\xC3\xA9</t></r>", "<r><t>caf\xC3\xA9</t></r>" },
+		{ "<r><t>" LONG "]</t></r>", "<r><t>" LONG "]</t></r>" },
+		{ "<r><t>" LONG "\r</t></r>", "<r><t>" LONG "\r</t></r>" },
+		/* Outside the root element: before it, after it, and after an empty one. */
+		{ LONG "<r/>" LONG, LONG "<r/>" LONG },
+		{ "<r></r>" LONG, "<r></r>" LONG },
+		{ "<?xml version=\"1.0\"?><!DOCTYPE r>" LONG "<r>", LONG "<r>" },
+	};
+	struct xmlfix x;
+	struct buf in, out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		xmlfix_init(&x);
+		buf_init(&in, 1 << 20);
+		buf_init(&out, 1 << 20);
+		assert_int_equal(buf_puts(&in, docs[i].in), 0);
+		assert_int_equal(xmlfix_run(&x, &in, true, &out), 0);
+		if (strcmp(buf_str(&out), docs[i].out) != 0)
+			fail_msg("case %zu: got '%s', want '%s'", i, buf_str(&out), docs[i].out);
+		buf_release(&in);
+		buf_release(&out);
+	}
+#undef LONG
+#undef ASCII
+}
+
 static void
 test_xmlfix_output_limit_is_an_error(void **state)
 {
@@ -151,6 +199,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xmlfix_mends_and_leaves_alone),
 		cmocka_unit_test(test_xmlfix_flags_entity_declarations),
+		cmocka_unit_test(test_xmlfix_long_text_as_cdata),
 		cmocka_unit_test(test_xmlfix_output_limit_is_an_error),
 	};
 
