@@ -330,6 +330,32 @@ store_items(struct job *j, int64_t now, size_t *fresh)
 
 /* ---- one poll's end ---- */
 
+/*
+ * The state's strings into a fresh arena: each poll copies new ones in, and without this the
+ * arena of a source polled every few minutes would grow for the daemon's whole life.
+ */
+static int
+compact_state(struct job *j)
+{
+	const char **field[] = { &j->st.url, &j->st.etag, &j->st.last_modified, &j->st.last_error,
+	    &j->st.moved_to };
+	const char *copy[sizeof(field) / sizeof(field[0])];
+	struct arena fresh;
+	size_t i;
+
+	arena_init(&fresh);
+	for (i = 0; i < sizeof(field) / sizeof(field[0]); i++)
+		if ((copy[i] = *field[i]) != NULL && (copy[i] = arena_strdup(&fresh, *field[i])) == NULL) {
+			arena_release(&fresh);
+			return -ENOMEM;		/* the state stays as it was */
+		}
+	for (i = 0; i < sizeof(field) / sizeof(field[0]); i++)
+		*field[i] = copy[i];
+	arena_release(&j->mem);
+	j->mem = fresh;
+	return 0;
+}
+
 static void
 on_publish(uv_timer_t *t)
 {
@@ -534,6 +560,8 @@ on_done(void *ctx, const struct fetch_result *r)
 		failed(j, now, r->status, why);
 	}
 
+	if (p->error == 0 && (rc = compact_state(j)) < 0)
+		p->error = rc;
 	if (p->error == 0 && (rc = store_source_put(p->store, j->src->name, &j->st)) < 0)
 		p->error = rc;
 	if (p->error == 0 && ++p->batched >= BATCH_POLLS)
