@@ -9,7 +9,8 @@ One JSON object a line ({"id", "source", "title", "url", "date_published", "summ
 The shape, so that a clusterer has realistic work to do:
 - stories of geometric size (mean 4, a quarter of them single items, capped at 400), their starts
   spread evenly over DAYS; a story's later items come an exponential delay after its first (mean
-  2 h, at most 12 h), so a 24 h window over N items over DAYS days holds about N / DAYS items;
+  2 h, at most 12 h); a 24 h window holds the items of the stories begun in the last 24 h, about
+  0.55-0.7 N / DAYS items (the defaults, 4,000,000 items over 2 days, fill a window of 1.0-1.4M);
 - titles mix 2-3 of the story's 4 key words (drawn from the rare part of the vocabulary, some as
   capitalized names) with 3-7 filler words from a Zipf vocabulary of VOCAB words whose head is
   real English function words; some carry BREAKING:/UPDATE 1-/WATCH: prefixes or a trailing
@@ -233,8 +234,8 @@ class Gen:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("-n", "--items", type=int, default=3000000)
-    p.add_argument("--days", type=float, default=3.0, help="the span of the dates (default 3)")
+    p.add_argument("-n", "--items", type=int, default=4000000)
+    p.add_argument("--days", type=float, default=2.0, help="the span of the dates (default 2)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--vocab", type=int, default=300000, help="distinct words (default 300000)")
     p.add_argument("--sources", type=int, default=3000, help="publishers (default 3000)")

@@ -2,16 +2,17 @@
 # run_dedup.sh - what story dedup costs: dedup_add with a full window, and `wiredesk cluster` end to end.
 #
 # Builds the release build in build-bench/ (configuring it the first time, incrementally after),
-# generates a synthetic item stream once into $BENCH_WORK (bench/gen_stream.py; 3,000,000 items
-# over 3 days: a 24 h window holds ~1,000,000 of them), then
+# generates a synthetic item stream once into $BENCH_WORK (bench/gen_stream.py; 4,000,000 items
+# over 2 days: a 24 h window holds 1.0-1.4 million of them, as items that join a story leave with
+# its first date), then
 #   1. bench_dedup: the stream loaded into memory, every item through dedup_add (CPU time, one
 #      core); µs an add over all items and once the window is full, bytes an item of the window;
 #   2. `wiredesk cluster FILE` on the first E2E_ITEMS items, against references run on the same
 #      file in the same run, interleaved: `wc -l`, Python's json.loads on each line, `jq -c .`.
 #
 #   bench/run_dedup.sh
-#   ITEMS=3000000 DAYS=3 RUNS=1 E2E_ITEMS=1000000 E2E_RUNS=5 bench/run_dedup.sh
-# Env: ITEMS, DAYS, SEED   the stream (defaults 3000000, 3, 1); it is made once per (ITEMS, DAYS, SEED);
+#   ITEMS=4000000 DAYS=2 RUNS=1 E2E_ITEMS=1000000 E2E_RUNS=5 bench/run_dedup.sh
+# Env: ITEMS, DAYS, SEED   the stream (defaults 4000000, 2, 1); it is made once per (ITEMS, DAYS, SEED);
 #      RUNS              passes of bench_dedup over the stream (default 1; ~1 min each);
 #      E2E_ITEMS         items of the end-to-end file (default 1000000), E2E_RUNS its rounds (default 5);
 #      NO_E2E=1, NO_ADD=1  skip one part;
@@ -22,8 +23,8 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build-bench}
 WORK=${BENCH_WORK:-/tmp/wiredesk-bench}
-ITEMS=${ITEMS:-3000000}
-DAYS=${DAYS:-3}
+ITEMS=${ITEMS:-4000000}
+DAYS=${DAYS:-2}
 SEED=${SEED:-1}
 E2E_ITEMS=${E2E_ITEMS:-1000000}
 
@@ -50,7 +51,7 @@ echo "wiredesk $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '(
 mkdir -p "$WORK"
 STREAM=$WORK/stream-$ITEMS-${DAYS}d-s$SEED.jsonl
 if [ ! -s "$STREAM" ]; then
-	echo "run_dedup.sh: generating $STREAM (a few minutes for 3M items)" >&2
+	echo "run_dedup.sh: generating $STREAM (a few minutes for 4M items)" >&2
 	python3 "$ROOT/bench/gen_stream.py" -n "$ITEMS" --days "$DAYS" --seed "$SEED" -o "$STREAM.tmp"
 	mv "$STREAM.tmp" "$STREAM"
 fi

@@ -36,13 +36,15 @@ put_line(struct buf *out, const char *id, uint64_t story)
 
 /*
  * Items in, one JSON object a line, through the same dedup the daemon runs: "id<TAB>story" out for
- * each, in input order. A bad line stops it with nothing on stdout.
+ * each, in input order. A bad line stops it with nothing on stdout. --trailer TEXT (repeated) adds
+ * a marker where a lead's trailer starts to the built-in ones (dedup_trailers).
  */
 int
 cmd_cluster(int argc, char **argv)
 {
 	struct dedup_opts opts = { 0 };
-	const char *path = NULL;
+	const char *path = NULL, *trailers[DEDUP_TRAILERS_MAX + 1];
+	size_t nt = 0;
 	char *end;
 	int i;
 	char err[DEDUP_WHY_LEN], *line = NULL;
@@ -57,8 +59,18 @@ cmd_cluster(int argc, char **argv)
 	FILE *f;
 	int r, rc = EX_OK;
 
+	while (dedup_trailers[nt] != NULL)
+		nt++;
+	memcpy(trailers, dedup_trailers, nt * sizeof(*trailers));
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "--trailer") == 0 && i + 1 < argc) {
+			if (nt == DEDUP_TRAILERS_MAX) {
+				log_error("--trailer: at most %d markers, built-in ones included", DEDUP_TRAILERS_MAX);
+				return EX_USAGE;
+			}
+			trailers[nt++] = argv[++i];
+			opts.trailers = trailers;
+		} else if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) {
 			opts.threshold = strtod(argv[++i], &end);
 			if (*end != '\0' || !(opts.threshold > 0 && opts.threshold <= 1)) {
 				log_error("--threshold: a number in (0, 1], not '%s'", argv[i]);
@@ -75,14 +87,26 @@ cmd_cluster(int argc, char **argv)
 		cli_usage(stderr);
 		return EX_USAGE;
 	}
+	trailers[nt] = NULL;
+	r = dedup_new(&d, &opts);
+	if (r == -EINVAL) {
+		log_error("--trailer: markers of at most %d bytes, not only white space", DEDUP_TRAILER_LEN);
+		return EX_USAGE;
+	}
+	if (r < 0) {
+		log_error("%s", strerror(-r));
+		return EX_SOFTWARE;
+	}
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (f == NULL) {
 		log_error("cannot open '%s': %s", path, strerror(errno));
+		dedup_free(d);
 		return EX_NOINPUT;
 	}
+	/* Whole megabytes a read: the lines are short and many. */
+	(void)setvbuf(f, NULL, _IOFBF, 1u << 20);
 	arena_init(&scratch);
 	buf_init(&out, SIZE_MAX);
-	r = dedup_new(&d, &opts);
 	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))

@@ -12,12 +12,23 @@
 #define DEDUP_WINDOW		(24 * 3600)	/* seconds a story accepts items after its first one */
 #define DEDUP_THRESHOLD		0.10		/* title similarity to a story's centroid that joins it */
 #define DEDUP_WHY_LEN		256
+#define DEDUP_TRAILERS_MAX	64		/* markers in dedup_opts.trailers */
+#define DEDUP_TRAILER_LEN	256		/* bytes of one */
 
 struct dedup_opts {
 	int64_t		 window;	/* 0: DEDUP_WINDOW */
 	double		 threshold;	/* 0: DEDUP_THRESHOLD */
 	bool		 explain;	/* fill dedup_result.why (it costs a formatted line an item) */
+	const char *const *trailers;	/* NULL: dedup_trailers; else the markers to use, NULL-terminated */
 };
+
+/*
+ * Markers of a trailer ("you may also like", "share this:"...): the lead text is cut where the
+ * first one starts. Matched as plain text, case folded and NFKC on both sides, a space in a marker
+ * matching a line break too; at most DEDUP_TRAILERS_MAX markers of at most DEDUP_TRAILER_LEN
+ * bytes, each with something but white space in it. The built-in list, NULL-terminated; a caller that wants more passes its own list.
+ */
+extern const char *const dedup_trailers[];
 
 /* One item as dedup sees it. Strings are valid UTF-8 (NULL: absent); nothing is kept after the call. */
 struct dedup_item {
@@ -49,7 +60,7 @@ struct dedup_result {
 
 struct dedup;
 
-/* A new, empty clusterer (o may be NULL). 0 or -ENOMEM. */
+/* A new, empty clusterer (o may be NULL). 0, -ENOMEM, or -EINVAL for markers dedup_trailers rules out. */
 int	dedup_new(struct dedup **ret, const struct dedup_opts *o);
 void	dedup_free(struct dedup *d);		/* NULL is fine */
 

@@ -2,7 +2,9 @@
  * fuzz_cluster.c - the JSON-lines input of `wiredesk cluster` through dedup, with a save and load
  * half way whose copy must decide every later item exactly as the original does.
  *
- * Input: lines, each through dedup_item_from_json and, when it is an item, dedup_add. A first line
+ * Input: lines, each through dedup_item_from_json and, when it is an item, dedup_add. Each line is
+ * also read again with a member in front that only jansson takes (an escape in its key): the fast
+ * reader and jansson must agree on every line, item or error. A first line
  * "#WINDOW THRESHOLD" (seconds, a fraction) sets the options. After half the lines the clusterer is
  * saved and loaded back; the rest go to both, and their results must be the same. The raw input is
  * also given to dedup_load, which must refuse it cleanly (or take it, if it is a state).
@@ -93,6 +95,56 @@ read_opts(const char *s, size_t n, struct dedup_opts *o)
 	o->threshold = !(t > 0.01) ? 0 : t > 1 ? 1 : t;
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The line through jansson, by a member the fast reader leaves to it: the same item, or an error. */
+static void
+check_json_paths(size_t line, const char *s, size_t n, int e, const struct dedup_item *it, const char *err)
+{
+	static const char member[] = "{\"\\u00e9only-jansson\":[1]";
+	struct dedup_item jt;
+	struct arena a;
+	char jerr[DEDUP_WHY_LEN], *forced;
+	size_t i = 0, k;
+	int je;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	if (i == n || s[i] != '{')
+		return;		/* not an object: neither reader takes it */
+	for (k = i; k + 12 <= n; k++)
+		if (memcmp(s + k, "only-jansson", 12) == 0)
+			return;		/* the member may be there already: a duplicate then */
+	for (k = i + 1; k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'); k++)
+		;
+	if ((forced = malloc(sizeof(member) + 1 + n)) == NULL)
+		return;
+	memcpy(forced, member, sizeof(member) - 1);
+	i = sizeof(member) - 1;
+	if (k == n || s[k] != '}')
+		forced[i++] = ',';
+	memcpy(forced + i, s + k, n - k);
+	i += n - k;
+	arena_init(&a);
+	je = dedup_item_from_json(forced, i, &a, &jt, jerr);
+	if (e != -ENOMEM && je != -ENOMEM) {
+		if (e != je)
+			fail(line, "the fast reader and jansson disagree on a line", NULL, NULL);
+		if (e == 0 && (strcmp(it->id, jt.id) != 0 || strcmp(it->source, jt.source) != 0 ||
+		    !same_str(it->title, jt.title) || !same_str(it->url, jt.url) || !same_str(it->text, jt.text) ||
+		    it->date != jt.date || it->priority != jt.priority))
+			fail(line, "the fast reader and jansson read other items from a line", NULL, NULL);
+		if (e == -EINVAL && strncmp(err, "not JSON", 8) != 0 && strcmp(err, jerr) != 0)
+			fail(line, "the fast reader and jansson refuse a line for other reasons", NULL, NULL);
+	}
+	arena_release(&a);
+	free(forced);
+}
+
 /* The raw bytes as a saved state: refused, or a clusterer that works. */
 static void
 load_raw(const uint8_t *data, size_t size)
@@ -172,6 +224,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		arena_reset(&scratch);
 		memset(err, 'x', sizeof(err));
 		e = dedup_item_from_json(starts[i], lens[i], &scratch, &it, err);
+		check_json_paths(i, starts[i], lens[i], e, &it, err);
 		if (e == -EINVAL) {
 			if (memchr(err, '\0', sizeof(err)) == NULL || err[0] == '\0')
 				fail(i, "-EINVAL without a reason", NULL, NULL);

@@ -13,6 +13,7 @@
   exits 65 with nothing on stdout and one stderr line naming the line number; no such file exits
   66; no argument exits 64.
 - An empty file, or one of blank lines only: no output, exit 0.
+- --trailer TEXT adds a trailer marker: two copies of an article under other trailers join.
 
 Standard library only. Exits 1 on any failure.
 """
@@ -202,6 +203,28 @@ def small_cases(wd, tmp):
     check(p.returncode == 64 and p.stdout == b"", "no argument: exit 64 (%d)" % p.returncode)
 
 
+def trailer_option(wd, tmp):
+    """--trailer adds a marker: the same article under two sites' own trailers is one story."""
+    lead = ("A magnitude 6.8 earthquake struck off the coast of Hokkaido early on Tuesday, the agency "
+            "said, prompting a tsunami advisory for the Pacific coast.")
+    lines = [json.dumps({"id": "1", "source": "A", "title": "Quake hits Hokkaido",
+                         "summary": lead + " GET THE APP for alerts, scores and the crossword on your "
+                                           "phone, free for a month."}),
+             json.dumps({"id": "2", "source": "B", "title": "What we know so far",
+                         "summary": lead + "\nGet the app: our reporters talk you through the three "
+                                           "stories you need every morning, with the weather."})]
+    path = write(tmp, "trailers.jsonl", "\n".join(lines) + "\n")
+    plain, marked = run(wd, [path]), run(wd, ["--trailer", "Get the app", path])
+    rows, mrows = parse_output(plain.stdout), parse_output(marked.stdout)
+    if not check(plain.returncode == 0 and marked.returncode == 0 and rows and mrows,
+                 "--trailer: both runs print a line an item"):
+        return
+    check(rows[0][1] != rows[1][1], "--trailer: without the marker the trailers keep the copies apart")
+    check(mrows[0][1] == mrows[1][1], "--trailer: with the marker the copies are one story")
+    bad = run(wd, ["--trailer", "  ", path])
+    check(bad.returncode == 64 and bad.stdout == b"", "--trailer of white space only exits 64, nothing on stdout")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--wiredesk", required=True)
@@ -214,6 +237,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="wiredesk-cluster-") as tmp:
         quality(a.wiredesk, a.shared, tmp)
         small_cases(a.wiredesk, tmp)
+        trailer_option(a.wiredesk, tmp)
     if failures:
         print("cluster: %d checks failed" % len(failures))
         return 1

@@ -918,6 +918,113 @@ feed(struct dedup *d, const struct feed_item *items, size_t n, int64_t start)
 	return start;
 }
 
+/* ---- boilerplate a source learns ---- */
+
+/* What two sites append to every post; neither is in the built-in trailer markers. */
+#define BP_A	"\n\nJoin the Daily Planet morning briefing: the news that matters, in your inbox before " \
+		"breakfast, free every weekday. Members read without ads and get the weekend puzzle."
+#define BP_B	"\n\nGotham Gazette is independent and reader funded. Become a member for the price of a " \
+		"coffee a month and keep local reporting alive in our city."
+
+/* Other stories of the two sites, each with its own lead. */
+static const char *const own_titles[] = {
+	"Council votes for protected bike lanes on Harbour Street",
+	"Local bakery wins national award for its sourdough",
+	"High school robotics team heads to world finals",
+	"Museum reopens its dinosaur hall after renovation",
+};
+static const char *const own_leads[] = {
+	"The council voted seven to two on Monday night to paint protected bike lanes along the length "
+	"of Harbour Street by the end of the summer.",
+	"A family bakery on Elm Row took the top prize at the national bread awards with a loaf its "
+	"owners say has used the same starter for thirty years.",
+	"Twelve students who built a climbing robot in a school garage will fly to Houston next month to "
+	"compete against teams from forty countries.",
+	"After two years of work the natural history museum has reopened the hall that houses its "
+	"tyrannosaurus, with new lighting and a hands-on fossil lab.",
+};
+
+/* A site posts stories of its own, its boilerplate under each; returns the time after them. */
+static int64_t
+site_posts(struct dedup *d, const char *source, const char *tag, const char *bp, size_t n, int64_t t)
+{
+	struct dedup_result res;
+	char id[64], url[128], text[1024];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%s-%zu", tag, i);
+		snprintf(url, sizeof(url), "https://%s.example.com/%zu", tag, i);
+		snprintf(text, sizeof(text), "%s%s", own_leads[i], bp);
+		add(d, source, id, url, own_titles[i], text, t + (int64_t)i * 5 * MIN, 0, &res);
+	}
+	return t + (int64_t)n * 5 * MIN;
+}
+
+/* One article, from the two sites, each with its own boilerplate and headline. */
+static void
+two_copies(struct dedup *d, int64_t t, struct dedup_result *ra, struct dedup_result *rb)
+{
+	add(d, "Daily Planet", "dp-quake", "https://dailyplanet.example.com/quake", TITLE,
+	    P1 "\n\n" P2 BP_A, t, 0, ra);
+	add(d, "Gotham Gazette", "gg-quake", "https://gothamgazette.example.com/world/1",
+	    "What we know so far", P1 "\n\n" P2 BP_B, t + 5 * MIN, 0, rb);
+}
+
+static void
+test_learnt_boilerplate_makes_copies_near_copies(void **state)
+{
+	struct dedup *d = new_dedup(0, 0), *fresh = new_dedup(0, 0);
+	struct dedup_result ra, rb;
+	int64_t t, tf;
+
+	(void)state;
+	t = background(d, T0, "bg");
+	tf = background(fresh, T0, "bg");
+
+	/* Without having seen the sites' other posts, their boilerplate hides the copy. */
+	two_copies(fresh, tf, &ra, &rb);
+	if (rb.how == DEDUP_NEAR_COPY)
+		print_error("unlearnt boilerplate: %s\n", rb.why);
+	assert_true(rb.how != DEDUP_NEAR_COPY);
+
+	t = site_posts(d, "Daily Planet", "dp", BP_A, 3, t);
+	t = site_posts(d, "Gotham Gazette", "gg", BP_B, 3, t);
+	two_copies(d, t, &ra, &rb);
+	if (rb.how != DEDUP_NEAR_COPY)
+		print_error("learnt boilerplate: %s\n", rb.why);
+	assert_int_equal(rb.how, DEDUP_NEAR_COPY);
+	assert_true(rb.story == ra.story);
+	dedup_free(d);
+	dedup_free(fresh);
+}
+
+/*
+ * What a site repeats is its own boilerplate: the same paragraph is the whole lead of a young
+ * source's first item, and is not cut there; two such items are copies.
+ */
+static void
+test_young_source_first_item_is_not_stripped(void **state)
+{
+	struct dedup *d = new_dedup(0, 0);
+	struct dedup_result ra, rb;
+	int64_t t;
+
+	(void)state;
+	t = background(d, T0, "bg");
+	t = site_posts(d, "Daily Planet", "dp", BP_A, 4, t);
+	add(d, "New Site", "ns-1", "https://newsite.example.com/1", "A briefing for early risers",
+	    BP_A + 2, t, 0, &ra);
+	add(d, "Another Site", "as-1", "https://another.example.com/1", "Morning mail",
+	    BP_A + 2, t + MIN, 0, &rb);
+	if (rb.how != DEDUP_NEAR_COPY)
+		print_error("first items: %s\n", rb.why);
+	assert_int_equal(rb.how, DEDUP_NEAR_COPY);
+	assert_true(rb.story == ra.story);
+
+	dedup_free(d);
+}
+
 static void
 save(const struct dedup *d, struct buf *b)
 {
@@ -1021,6 +1128,75 @@ test_save_load_of_an_empty_clusterer(void **state)
 	dedup_free(d);
 	dedup_free(l);
 	buf_release(&b);
+}
+
+/* Learnt boilerplate is part of the state: a loaded clusterer still cuts it. */
+static void
+test_save_load_keeps_learnt_boilerplate(void **state)
+{
+	struct dedup *d = new_dedup(0, 0), *l;
+	struct dedup_result ra, rb, la, lb;
+	struct buf b;
+	int64_t t;
+
+	(void)state;
+	t = background(d, T0, "bg");
+	t = site_posts(d, "Daily Planet", "dp", BP_A, 3, t);
+	t = site_posts(d, "Gotham Gazette", "gg", BP_B, 3, t);
+	save(d, &b);
+	l = load(&b);
+	two_copies(d, t, &ra, &rb);
+	two_copies(l, t, &la, &lb);
+	assert_int_equal(lb.how, DEDUP_NEAR_COPY);
+	assert_true(lb.story == la.story);
+	assert_true(la.story == ra.story && lb.story == rb.story && lb.how == rb.how);
+	assert_string_equal(lb.why, rb.why);
+	dedup_free(d);
+	dedup_free(l);
+	buf_release(&b);
+}
+
+/* dedup_opts.trailers: a site's own marker cuts what follows it; bad markers are refused. */
+static void
+test_trailer_option_cuts_a_trailer(void **state)
+{
+	static const char *const mine[] = { "Get The App", "Download our podcast", NULL };
+	static const char *const empty[] = { "", NULL };
+	static const char *const spaced[] = { " \t ", NULL };
+	struct dedup_opts o = { .explain = true, .trailers = mine };
+	struct dedup *d = NULL, *dflt = new_dedup(0, 0);
+	struct dedup_result ra, rb;
+	const char *tail_a = "\n\nGET THE APP\nBreaking alerts, live scores and the crossword on your phone, "
+	    "free for thirty days, then a small fee a month, cancel at any time.";
+	const char *tail_b = "\nDownload our podcast: every morning at six our reporters talk you through the "
+	    "three stories you need, with interviews and a look at the weather.";
+	char a[2048], b[2048];
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(dedup_new(&d, &o), 0);
+	snprintf(a, sizeof(a), "%s%s", P1 "\n\n" P2, tail_a);
+	snprintf(b, sizeof(b), "%s%s", P1 "\n\n" P2, tail_b);
+	t = background(d, T0, "bg");
+	add(d, "Kyodo News", "k-1", "https://kyodo.example.com/1", TITLE, a, t, 0, &ra);
+	add(d, "Wire Mirror", "w-1", "https://mirror.example.com/1", "What we know so far", b, t + MIN, 0, &rb);
+	assert_int_equal(rb.how, DEDUP_NEAR_COPY);
+	assert_true(rb.story == ra.story);
+
+	t = background(dflt, T0, "bg");
+	add(dflt, "Kyodo News", "k-1", "https://kyodo.example.com/1", TITLE, a, t, 0, &ra);
+	add(dflt, "Wire Mirror", "w-1", "https://mirror.example.com/1", "What we know so far", b, t + MIN, 0, &rb);
+	assert_true(rb.how != DEDUP_NEAR_COPY);
+	dedup_free(d);
+	dedup_free(dflt);
+
+	o.trailers = empty;
+	d = (struct dedup *)1;
+	assert_int_equal(dedup_new(&d, &o), -EINVAL);
+	assert_null(d);
+	o.trailers = spaced;
+	assert_int_equal(dedup_new(&d, &o), -EINVAL);
+	assert_null(d);
 }
 
 /* The explanation is for the log: turning it off changes no decision. */
@@ -1308,6 +1484,93 @@ test_json_good_lines(void **state)
 }
 
 /* len is the line: what follows it is not read. */
+/*
+ * Lines read without jansson (flat objects of plain members) must read as jansson reads them: each
+ * line again with a member in front that only jansson takes (an escape in its key) must give the
+ * same item, or fail the same way.
+ */
+static void
+test_json_fast_path_agrees_with_jansson(void **state)
+{
+	static const char *const lines[] = {
+		"{\"id\":\"1\",\"source\":\"S\",\"title\":\"Plain\",\"url\":\"https://e.com/1\",\"date_published\":\"2014-03-10T17:04:58Z\"}",
+		" {\"id\" : \"2\" , \"source\":\"S\", \"title\":\"Caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\b\\f\\n\\r\\t\"} \r\n",
+		"{\"id\":\"3\",\"source\":\"S\",\"title\":\"Caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80\",\"priority\":-0}",
+		"{\"id\":\"4\",\"source\":\"S\",\"priority\":1073741823,\"x\":true,\"y\":false,\"z\":null}",
+		"{\"id\":\"5\",\"source\":\"S\",\"priority\":1073741824}",
+		"{\"id\":\"6\",\"source\":\"S\",\"priority\":123456789012345678}",
+		"{\"id\":\"6b\",\"source\":\"S\",\"priority\":-92233720368777777778888}",	/* fuzz_cluster: no overflow */
+		"{\"id\":\"7\",\"source\":\"S\",\"priority\":1.5}",
+		"{\"id\":\"8\",\"source\":\"S\",\"priority\":01}",
+		"{\"id\":\"9\",\"source\":\"S\",\"title\":null,\"summary\":7,\"url\":false}",
+		"{\"id\":\"10\",\"source\":\"S\",\"summary\":\"A lead.\",\"content_html\":\"<p>Other</p>\"}",
+		"{\"id\":\"11\",\"source\":\"S\",\"content_html\":\"<p>Hello &amp; <b>bye</b></p>\"}",
+		"{\"id\":\"12\",\"source\":\"S\",\"id\":\"12\"}",
+		"{\"id\":\"13\",\"source\":\"S\",\"k\":1,\"k\":2}",
+		"{\"id\":\"14\",\"source\":\"S\",\"title\":\"bad \xc3\x28 utf-8\"}",
+		"{\"id\":\"15\",\"source\":\"S\",\"title\":\"nul \\u0000 inside\"}",
+		"{\"id\":\"16\",\"source\":\"S\",\"title\":\"lone \\udc00 low\"}",
+		"{\"id\":\"17\",\"source\":\"S\",\"title\":\"tab\tinside\"}",
+		"{\"id\":\"18\",\"source\":\"S\",\"date_published\":\"yesterday\"}",
+		"{\"id\":\"19\",\"source\":\"S\",\"date_published\":null}",
+		"{\"id\":20,\"source\":\"S\"}",
+		"{\"source\":\"S\"}",
+		"{\"id\":\"22\",\"source\":\"S\"} x",
+		"{\"id\":\"23\",\"source\":\"S\",}",
+		"{\"id\":\"24\",\"source\":\"S\",\"\":\"empty key\",\"title\":\"\"}",
+		"{\"id\":\"25\",\"source\":\"S\",\"title\":\"overlong \xc0\xaf\"}",
+		"{\"id\":\"26\",\"source\":\"S\",\"title\":\"surrogate \xed\xa0\x80\"}",
+		"{\"id\":\"27\",\"source\":\"S\",\"priority\":-}",
+		"{\"id\":\"28\",\"source\":\"S\",\"title\":\"\\x\"}",
+		"{\"id\":\"29\",\"source\":\"S\",\"title\":\"unterminated}",
+		"{\"id\":\"30\",\"source\":\"S\",\"priority\":2e3}",
+		"{\"id\":\"31\",\"source\":\"S\",\"title\":\"del \x7f ok\"}",
+		"{}",
+	};
+	struct arena a, b;
+	struct dedup_item x, y;
+	char ex[DEDUP_WHY_LEN], ey[DEDUP_WHY_LEN], forced[1024];
+	const char *p;
+	size_t i;
+	int rx, ry;
+
+	(void)state;
+	arena_init(&a);
+	arena_init(&b);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		p = strchr(lines[i], '{') + 1;
+		while (*p == ' ')
+			p++;
+		snprintf(forced, sizeof(forced), "{\"\\u00e9only-jansson\":[1]%s%s", *p == '}' ? "" : ",", p);
+		rx = dedup_item_from_json(lines[i], strlen(lines[i]), &a, &x, ex);
+		ry = dedup_item_from_json(forced, strlen(forced), &b, &y, ey);
+		if (rx != ry)
+			print_error("line %zu: %d '%s' but through jansson %d '%s'\n", i, rx, ex, ry, ey);
+		assert_int_equal(rx, ry);
+		if (rx == 0) {
+			assert_string_equal(x.id, y.id);
+			assert_string_equal(x.source, y.source);
+			assert_true((x.title == NULL) == (y.title == NULL));
+			if (x.title != NULL)
+				assert_string_equal(x.title, y.title);
+			assert_true((x.url == NULL) == (y.url == NULL));
+			if (x.url != NULL)
+				assert_string_equal(x.url, y.url);
+			assert_true((x.text == NULL) == (y.text == NULL));
+			if (x.text != NULL)
+				assert_string_equal(x.text, y.text);
+			assert_int_equal(x.date, y.date);
+			assert_int_equal(x.priority, y.priority);
+		} else if (rx == -EINVAL && strncmp(ex, "not JSON", 8) != 0) {
+			assert_string_equal(ex, ey);
+		}
+		arena_reset(&a);
+		arena_reset(&b);
+	}
+	arena_release(&a);
+	arena_release(&b);
+}
+
 static void
 test_json_reads_only_len_bytes(void **state)
 {
@@ -1595,12 +1858,17 @@ main(void)
 		cmocka_unit_test(test_representative_is_priority_then_earliest),
 		cmocka_unit_test(test_save_load_decides_exactly_as_the_original),
 		cmocka_unit_test(test_save_load_of_an_empty_clusterer),
+		cmocka_unit_test(test_learnt_boilerplate_makes_copies_near_copies),
+		cmocka_unit_test(test_young_source_first_item_is_not_stripped),
+		cmocka_unit_test(test_save_load_keeps_learnt_boilerplate),
+		cmocka_unit_test(test_trailer_option_cuts_a_trailer),
 		cmocka_unit_test(test_explain_changes_no_decision),
 		cmocka_unit_test(test_save_respects_the_buffer_limit),
 		cmocka_unit_test(test_load_rejects_every_truncation),
 		cmocka_unit_test(test_load_rejects_every_single_byte_flip),
 		cmocka_unit_test(test_load_rejects_garbage),
 		cmocka_unit_test(test_json_good_lines),
+		cmocka_unit_test(test_json_fast_path_agrees_with_jansson),
 		cmocka_unit_test(test_json_reads_only_len_bytes),
 		cmocka_unit_test(test_json_missing_required_fields),
 		cmocka_unit_test(test_json_wrong_types),
