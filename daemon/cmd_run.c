@@ -106,7 +106,7 @@ on_reload(uv_signal_t *s, int signum)
 	(void)sd_notify(0, "RELOADING=1");
 	buf_init(&errs, 1u << 20);
 	if (conf_load(&c, d->conf_path, &errs) < 0) {
-		for (line = strtok_r(errs.data, "\n", &save); line != NULL;
+		for (line = errs.data != NULL ? strtok_r(errs.data, "\n", &save) : NULL; line != NULL;
 		    line = strtok_r(NULL, "\n", &save))
 			log_error("reload refused: %s", line);
 		log_error("reload refused: the running configuration stays");

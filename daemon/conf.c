@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <curl/curl.h>
 #include <ini.h>
@@ -284,17 +285,31 @@ good_listen(const char *v)
 	if (*v == '\0')
 		return true;
 	if (*v == '[') {
+		char host[64];
+		unsigned char a[16];
+
 		colon = strchr(v, ']');
-		if (colon == NULL || colon == v + 1 || colon[1] != ':' ||
-		    strspn(v + 1, "0123456789abcdefABCDEF:.") != (size_t)(colon - v - 1))
+		if (colon == NULL || colon == v + 1 || colon[1] != ':' || (size_t)(colon - v - 1) >= sizeof(host))
+			return false;
+		memcpy(host, v + 1, (size_t)(colon - v - 1));
+		host[colon - v - 1] = '\0';
+		if (inet_pton(AF_INET6, host, a) != 1)
 			return false;
 		colon++;
 	} else {
+		/* An IPv4 address or localhost: the server binds it as given, without a lookup. */
 		colon = strrchr(v, ':');
-		if (colon == NULL || colon == v ||
-		    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
-		    (size_t)(colon - v))
+		if (colon == NULL || colon == v || (size_t)(colon - v) >= 16)
 			return false;
+		if (!((size_t)(colon - v) == 9 && strncmp(v, "localhost", 9) == 0)) {
+			char host[16];
+			unsigned char a[4];
+
+			memcpy(host, v, (size_t)(colon - v));
+			host[colon - v] = '\0';
+			if (inet_pton(AF_INET, host, a) != 1)
+				return false;
+		}
 	}
 	return parse_int(colon + 1, 1, 65535, &port);
 }
@@ -568,7 +583,7 @@ daemon_key(struct loader *l, int k, const char *key, const char *v)
 		break;
 	case 2:
 		if (!good_listen(v))
-			problem(l, l->line, key, "'%s' is not HOST:PORT, [IPV6]:PORT or empty", v);
+			problem(l, l->line, key, "'%s' is not IPV4:PORT, [IPV6]:PORT, localhost:PORT or empty", v);
 		else
 			c->listen = save(l, v);
 		break;

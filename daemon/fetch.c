@@ -133,6 +133,33 @@ fetch_address_public(const struct sockaddr *sa)
 	return true;
 }
 
+/*
+ * Before every request, on a new connection or a reused one: the address it goes to. The
+ * open-socket check alone would let a source that may not reach private addresses reuse a
+ * connection another source was allowed to open.
+ */
+static int
+on_prereq(void *ctx, char *ip, char *local_ip, int port, int local_port)
+{
+	struct transfer *t = ctx;
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	bool ok;
+
+	(void)local_ip, (void)port, (void)local_port;
+	if (t->rq.allow_private)
+		return CURL_PREREQFUNC_OK;
+	if (inet_pton(AF_INET, ip, &a4.sin_addr) == 1)
+		ok = fetch_address_public((struct sockaddr *)&a4);
+	else if (inet_pton(AF_INET6, ip, &a6.sin6_addr) == 1)
+		ok = fetch_address_public((struct sockaddr *)&a6);
+	else
+		ok = strncasecmp(t->rq.url, "file:", 5) == 0;	/* a file has no address */
+	if (!ok)
+		t->refused = true;
+	return ok ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
+}
+
 static curl_socket_t
 on_open_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
 {
@@ -232,7 +259,9 @@ on_header(char *p, size_t size, size_t n, void *ctx)
 			*(const char **)((char *)&t->res + wanted[i].off) = NULL;
 		if (t->hops++ == 0) {
 			/* "HTTP/1.1 301 Moved", "HTTP/2 301": the first answer's status, from its line. */
-			k = strcspn(p, " ");
+			const char *sp = memchr(p, ' ', len);	/* the buffer is not NUL-terminated */
+
+			k = sp != NULL ? (size_t)(sp - p) : len;
 			for (code = 0, k++; k < len && p[k] >= '0' && p[k] <= '9' && code < 1000; k++)
 				code = code * 10 + (p[k] - '0');
 			t->first_status = code;
@@ -369,6 +398,9 @@ fetch_start(struct fetcher *f, const struct fetch_request *rq)
 	(void)curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
 	(void)curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
 	(void)curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+	(void)curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	(void)curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
+	(void)curl_easy_setopt(e, CURLOPT_PROXY, "");	/* no proxy from the environment: it would hide the address */
 	t->errbuf[0] = '\0';
 	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
 		transfer_put(f, t);
@@ -458,7 +490,8 @@ collect_done(struct fetcher *f)
 	CURLMsg *m;
 	int left;
 
-	while ((m = curl_multi_info_read(f->multi, &left)) != NULL) {
+	/* An on_done may stop everything and free the multi handle (f itself outlives its close). */
+	while (!f->freeing && (m = curl_multi_info_read(f->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		t = NULL;

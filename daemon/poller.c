@@ -437,6 +437,18 @@ failed(struct job *j, int64_t now, long status, const char *why)
 	j->st.next_poll = now + sched_backoff(j->st.errors, &b, sched_random());
 }
 
+/*
+ * The validators of a 200 that was read: each as the answer gave it (an absent one is dropped,
+ * never kept stale). Not for a body that failed to parse: its validators would turn the next
+ * poll into a 304, and the broken feed would look healthy without being read again.
+ */
+static void
+take_validators(struct job *j, const struct fetch_result *r)
+{
+	j->st.etag = r->etag != NULL ? arena_strdup(&j->mem, r->etag) : NULL;
+	j->st.last_modified = r->last_modified != NULL ? arena_strdup(&j->mem, r->last_modified) : NULL;
+}
+
 /* The state after an answer that was not an error (200 or 304). */
 static void
 answered(struct job *j, const struct fetch_result *r, int64_t now, size_t fresh)
@@ -447,6 +459,7 @@ answered(struct job *j, const struct fetch_result *r, int64_t now, size_t fresh)
 		.min_interval = p->conf->min_interval, .max_interval = p->conf->max_interval,
 	};
 	int64_t floor = sched_fresh_for(r->cache_control, r->expires, now);
+	struct host *h;
 
 	j->st.errors = 0;
 	j->st.last_status = (int)r->status;
@@ -472,7 +485,8 @@ answered(struct job *j, const struct fetch_result *r, int64_t now, size_t fresh)
 		j->st.url = j->st.moved_to;
 		j->st.moved_to = NULL;
 		j->st.moved_count = 0;
-		j->host = host_of(p, j->st.url);
+		if ((h = host_of(p, j->st.url)) != NULL)
+			j->host = h;	/* else the old host's limits go on applying */
 	}
 }
 
@@ -513,12 +527,10 @@ on_done(void *ctx, const struct fetch_result *r)
 		answered(j, r, now, 0);
 		what = "not-modified";
 	} else if (r->status >= 200 && r->status < 300) {
-		/* Each validator as this answer gave it: an absent one is dropped, never kept stale. */
-		j->st.etag = r->etag != NULL ? arena_strdup(&j->mem, r->etag) : NULL;
-		j->st.last_modified = r->last_modified != NULL ? arena_strdup(&j->mem, r->last_modified) : NULL;
 		if (j->parser == NULL)
 			j->hash = item_hash_bytes(j->head.data, j->head.len);
 		if (j->parser == NULL && j->hash == j->st.body_hash && j->st.body_hash != 0) {
+			take_validators(j, r);
 			answered(j, r, now, 0);
 			what = "unchanged";
 		} else if ((rc = parse_finish(j, r)) < 0) {
@@ -526,9 +538,11 @@ on_done(void *ctx, const struct fetch_result *r)
 			what = "bad-feed";
 			rc = 0;
 		} else if (j->hash == j->st.body_hash) {
+			take_validators(j, r);
 			answered(j, r, now, 0);	/* a long body, the same again: parsed, not stored */
 			what = "unchanged";
 		} else {
+			take_validators(j, r);
 			j->st.body_hash = j->hash;
 			if (p->error == 0 && (rc = store_items(j, now, &fresh)) < 0)
 				p->error = rc;
@@ -833,7 +847,7 @@ poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct
 	r = p->scratch.len > 0 ? dedup_load(&p->dedup, &dopts, p->scratch.data, p->scratch.len) : -ENOENT;
 	if (r == -EINVAL)
 		log_warn("dedup: the saved state is not readable by this version: starting afresh");
-	if (r < 0 && r != -ENOMEM && (r = dedup_new(&p->dedup, &dopts)) < 0)
+	if (r == -ENOMEM || (r < 0 && (r = dedup_new(&p->dedup, &dopts)) < 0))
 		goto fail;
 	if ((r = fetcher_new(&p->fetcher, loop, &fo)) < 0)
 		goto fail;

@@ -18,6 +18,7 @@
 #include "write.h"
 
 #define BUSY_TIMEOUT_MS	5000
+#define PRUNED_KEEP_MS	(90 * 86400 * 1000LL)	/* a pruned item's row stays this much longer */
 
 /* The statements, prepared once; the index names them in stmt[]. */
 enum {
@@ -25,7 +26,7 @@ enum {
 	Q_SOURCE_GET, Q_SOURCE_NEW, Q_SOURCE_PUT,
 	Q_HOST_GET, Q_HOST_PUT,
 	Q_ITEM_HASH, Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_STORY_ITEMS,
-	Q_BLOB_GET, Q_BLOB_PUT, Q_PRUNE, Q_RECENT, Q_ITEM_DOC,
+	Q_BLOB_GET, Q_BLOB_PUT, Q_PRUNE, Q_PRUNE_GONE, Q_RECENT, Q_ITEM_DOC,
 	N_STMT
 };
 
@@ -43,18 +44,23 @@ static const char *const sql[] = {
 	    " retired = ?16 WHERE name = ?1",
 	[Q_HOST_GET] = "SELECT paused_until FROM hosts WHERE host = ?1",
 	[Q_HOST_PUT] = "INSERT OR REPLACE INTO hosts (host, paused_until) VALUES (?1, ?2)",
-	[Q_ITEM_HASH] = "SELECT hash FROM items WHERE source = ?1 AND id = ?2",
+	[Q_ITEM_HASH] = "SELECT hash, pruned FROM items WHERE source = ?1 AND id = ?2",
 	[Q_ITEM_INSERT] = "INSERT INTO items (source, id, story, hash, date, first_seen, updated, doc,"
 	    " url, title, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
 	[Q_ITEM_UPDATE] = "UPDATE items SET story = ?3, hash = ?4, date = ?5, updated = ?6, doc = ?7,"
 	    " url = ?8, title = ?9, summary = ?10 WHERE source = ?1 AND id = ?2",
-	[Q_STORY_ITEMS] = "SELECT doc FROM items WHERE story = ?1 ORDER BY first_seen, rowid",
+	[Q_STORY_ITEMS] = "SELECT doc FROM items WHERE story = ?1 AND pruned = 0 ORDER BY first_seen, rowid",
 	[Q_BLOB_GET] = "SELECT value FROM blobs WHERE key = ?1",
 	[Q_BLOB_PUT] = "INSERT OR REPLACE INTO blobs (key, value) VALUES (?1, ?2)",
-	[Q_PRUNE] = "DELETE FROM items WHERE first_seen < ?1",
+	/* A pruned item keeps a row without its document, so that the feed still carrying it does not
+	 * bring it back as new; such rows go after PRUNED_KEEP_MS. */
+	[Q_PRUNE] = "UPDATE items SET pruned = 1, doc = '', url = NULL, title = NULL, summary = NULL"
+	    " WHERE pruned = 0 AND first_seen < ?1",
+	[Q_PRUNE_GONE] = "DELETE FROM items WHERE pruned = 1 AND first_seen < ?1",
 	[Q_RECENT] = "SELECT story, source, id, url, title, summary, first_seen, updated, date FROM items"
-	    " WHERE story IN (SELECT story FROM items WHERE updated >= ?1) ORDER BY story, first_seen, rowid",
-	[Q_ITEM_DOC] = "SELECT doc FROM items WHERE source = ?1 AND id = ?2",
+	    " WHERE pruned = 0 AND story IN (SELECT story FROM items WHERE updated >= ?1 AND pruned = 0)"
+	    " ORDER BY story, first_seen, rowid",
+	[Q_ITEM_DOC] = "SELECT doc FROM items WHERE source = ?1 AND id = ?2 AND pruned = 0",
 };
 
 /* Each step of the schema, from version N - 1 to N at index N - 1. */
@@ -83,6 +89,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE items ADD COLUMN title TEXT;"
 	"ALTER TABLE items ADD COLUMN summary TEXT;"
 	"CREATE INDEX items_updated ON items (updated);",
+	/* 3: pruned items leave a row behind (see Q_PRUNE). */
+	"ALTER TABLE items ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0;",
 };
 
 struct store {
@@ -409,9 +417,9 @@ store_item_put(struct store *s, const char *source, const struct item *it, uint6
 	bind_text(st, 2, it->id);
 	rc = sqlite3_step(st);
 	exists = rc == SQLITE_ROW;
-	if (exists && (uint64_t)sqlite3_column_int64(st, 0) == hash) {
+	if (exists && ((uint64_t)sqlite3_column_int64(st, 0) == hash || sqlite3_column_int(st, 1) != 0)) {
 		sqlite3_reset(st);
-		return 0;	/* the same item again */
+		return 0;	/* the same item again, or one pruned that its feed still carries */
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -564,6 +572,11 @@ store_prune(struct store *s, int64_t cutoff, size_t *n)
 	(void)sqlite3_bind_int64(st, 1, cutoff);
 	r = run(s, st, "pruning items");
 	*n = r == 0 ? (size_t)sqlite3_changes(s->db) : 0;
+	if (r == 0) {
+		st = q(s, Q_PRUNE_GONE);
+		(void)sqlite3_bind_int64(st, 1, cutoff - PRUNED_KEEP_MS);
+		r = run(s, st, "forgetting pruned items");
+	}
 	return r;
 }
 

@@ -19,7 +19,7 @@
 #include "buf.h"
 #include "item.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 
 struct store;
 
@@ -100,7 +100,10 @@ int	store_item_get(struct store *s, const char *source, const char *id, struct i
 int	store_blob_get(struct store *s, const char *key, struct buf *out);
 int	store_blob_put(struct store *s, const char *key, const void *data, size_t len);
 
-/* Deletes items first seen before cutoff (ms): 0 and how many in *n. */
+/*
+ * Prunes items first seen before cutoff (ms): 0 and how many in *n. A pruned item keeps a small
+ * row for 90 days more, so that a feed still carrying it does not bring it back as new.
+ */
 int	store_prune(struct store *s, int64_t cutoff, size_t *n);
 
 /* Item and source counts, for logs and tests. */

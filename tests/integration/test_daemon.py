@@ -118,6 +118,17 @@ def test_conditional_get(srv):
     ua = header(reqs[0], "User-Agent") or ""
     check("User-Agent names wiredesk and its URL", ua.startswith("wiredesk/") and "http" in ua, ua)
     check("Accept-Encoding offers compression", "gzip" in (header(reqs[0], "Accept-Encoding") or ""), reqs[0]["header"])
+    srv.route("/broken", sequence=[{"body": "<html><p>not a feed</p></html>", "content_type": "text/html",
+                                    "etag": "b1"}, {"body": rss_feed("Fixed", 1), "content_type": "application/rss+xml",
+                                                    "etag": "b1"}])
+    c2 = Case({"broken": srv.url("/broken")})
+    c2.once()
+    c2.once()
+    reqs = srv.log(path="/broken")
+    check("a body that does not parse keeps no validator: the next poll reads it again",
+          len(reqs) == 2 and header(reqs[1], "If-None-Match") is None and reqs[1]["status"] == 200 and
+          c2.source("broken")["errors"] == 0, [(r["status"], r["header"].get("if-none-match")) for r in reqs])
+    c2.done()
     srv.route("/cond", body=rss_feed("Cond", 4), content_type="application/rss+xml", etag="v2")
     rc, log = c.once()
     st = c.source("cond")
@@ -298,6 +309,18 @@ def test_private_addresses(srv):
     r = results(log)
     check("a loopback address is refused unless allowed", r.get("p") == ["refused"] and r.get("allowed") == ["ok"] and
           len(srv.log(host="127.0.0.7")) == 1, (r, log))
+    c.done()
+    # A connection a trusted source opened is not reused by one that may not reach it.
+    srv.route("/kept", host="127.0.0.7", body=rss_feed("K", 1), content_type="application/rss+xml")
+    c = Case({"trusted": {"url": srv.url("/kept", "127.0.0.7"), "allow_private": "yes"},
+              "untrusted": srv.url("/kept", "127.0.0.7")}, "per_host = 1\n")
+    c.edit("allow_private = yes\n", "")
+    srv.clear()
+    rc, log = c.once()
+    r = results(log)
+    check("a reused connection is checked too: the untrusted source is refused",
+          r.get("trusted") == ["ok"] and r.get("untrusted") == ["refused"] and len(srv.log(path="/kept")) == 1,
+          (r, len(srv.log(path="/kept"))))
     c.done()
     # Other spellings of loopback; and a name that does not resolve.
     port = srv.port

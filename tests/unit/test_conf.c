@@ -433,6 +433,20 @@ test_durations(void **state)
 }
 
 static void
+test_listen_is_an_address_the_server_can_bind(void **state)
+{
+	char *errs;
+
+	(void)state;
+	errs = load_bad("[daemon]\nlisten = feedhost:8080\n", 32);
+	has_problem(errs, "2: listen: 'feedhost:8080' is not");
+	free(errs);
+	errs = load_bad("[daemon]\nlisten = [zz::1]:8080\n", 31);
+	has_problem(errs, "2: listen: '[zz::1]:8080' is not");
+	free(errs);
+}
+
+static void
 test_sizes_and_transfer_limits(void **state)
 {
 	struct conf *c;
@@ -480,6 +494,7 @@ main(void)
 		cmocka_unit_test(test_missing_file_is_enoent),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sizes_and_transfer_limits),
+		cmocka_unit_test(test_listen_is_an_address_the_server_can_bind),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -257,8 +257,21 @@ test_items_are_written_only_when_they_change_and_read_back(void **state)
 
 	assert_int_equal(store_prune(s, 4000, &pruned), 0);
 	assert_int_equal(pruned, 1);		/* wire/a-1, first seen at 1000 */
+	item_list_init(&stories);
+	assert_int_equal(store_story_items(s, 7, &stories), 0);
+	assert_int_equal(stories.len, 1);	/* only city/b-9 is left of story 7 */
+	item_list_release(&stories);
+	/* Its feed still carries it, changed even: a pruned item does not come back as new. */
+	make_item(&it, "a-1", "Quake hits the coast, 12 dead, 40 hurt");
+	assert_int_equal(store_item_put(s, "wire", &it, 9, 6000, &changed), 0);
+	assert_int_equal(changed, 0);
+	/* Its row goes 90 days later. */
 	assert_int_equal(store_count(s, "items", &n), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_prune(s, 4000 + 90 * 86400 * 1000LL + 1, &pruned), 0);
+	assert_int_equal(pruned, 2);		/* the other two now */
+	assert_int_equal(store_count(s, "items", &n), 0);
+	assert_int_equal(n, 1);			/* the rows pruned 90 days before went: city/a-1 stays */
 	assert_int_equal(store_count(s, "items; DROP TABLE items", &n), -EINVAL);
 	store_close(s);
 }
