@@ -31,18 +31,24 @@ matches(int fd, const char *env)
 	return strstr(path, want) != NULL;
 }
 
+/* Whether the call on fd is to fail: errno is set to err then. */
+static int
+fails(int fd, const char *env, int err)
+{
+	if (!matches(fd, env))
+		return 0;
+	errno = err;
+	return 1;
+}
+
 int
 fsync(int fd)
 {
 	static int (*real)(int);
 
-	if (matches(fd, "WIREDESK_FAULT_FSYNC")) {
-		errno = EIO;
-		return -1;
-	}
 	if (real == NULL)
 		real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-	return real(fd);
+	return fails(fd, "WIREDESK_FAULT_FSYNC", EIO) ? -1 : real(fd);
 }
 
 int
@@ -50,13 +56,9 @@ fdatasync(int fd)
 {
 	static int (*real)(int);
 
-	if (matches(fd, "WIREDESK_FAULT_FSYNC")) {
-		errno = EIO;
-		return -1;
-	}
 	if (real == NULL)
 		real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-	return real(fd);
+	return fails(fd, "WIREDESK_FAULT_FSYNC", EIO) ? -1 : real(fd);
 }
 
 ssize_t
@@ -64,13 +66,9 @@ write(int fd, const void *buf, size_t n)
 {
 	static ssize_t (*real)(int, const void *, size_t);
 
-	if (matches(fd, "WIREDESK_FAULT_WRITE")) {
-		errno = ENOSPC;
-		return -1;
-	}
 	if (real == NULL)
 		real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
-	return real(fd, buf, n);
+	return fails(fd, "WIREDESK_FAULT_WRITE", ENOSPC) ? -1 : real(fd, buf, n);
 }
 
 ssize_t
@@ -78,11 +76,7 @@ pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
 	static ssize_t (*real)(int, const void *, size_t, off_t);
 
-	if (matches(fd, "WIREDESK_FAULT_WRITE")) {
-		errno = ENOSPC;
-		return -1;
-	}
 	if (real == NULL)
 		real = (ssize_t (*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, "pwrite64");
-	return real(fd, buf, n, off);
+	return fails(fd, "WIREDESK_FAULT_WRITE", ENOSPC) ? -1 : real(fd, buf, n, off);
 }

@@ -92,6 +92,15 @@ def results(log):
     return out
 
 
+def rounds(prefix, n, per_round):
+    """n fixture specs, each an RSS feed of per_round new items: a source whose feed changes each poll."""
+    return [{"body": rss_feed("%s%d" % (prefix, i), [{"title": "Story %d of round %d" % (k, i),
+                                                     "guid": "%s-%d-%d" % (prefix, i, k),
+                                                     "link": "https://%s.example/%d/%d" % (prefix.lower(), i, k)}
+                                                    for k in range(per_round)]),
+             "content_type": "application/rss+xml"} for i in range(n)]
+
+
 def header(rec, name):
     return rec["header"].get(name.lower())
 
@@ -458,10 +467,7 @@ def test_kill_9_while_publishing(srv):
     """Catalogue 51: every output file is always the complete old or new version, and parses."""
     import json
     import xml.etree.ElementTree as ET
-    bodies = [{"body": rss_feed("P%d" % i, [{"title": "Story %d of round %d" % (k, i), "guid": "p-%d-%d" % (i, k),
-                                            "link": "https://p.example/%d/%d" % (i, k)} for k in range(40)]),
-               "content_type": "application/rss+xml"} for i in range(100)]
-    srv.route("/pub", sequence=bodies, cycle=True)
+    srv.route("/pub", sequence=rounds("P", 100, 40), cycle=True)
     c = Case({"pub": srv.url("/pub")}, "output_dir = feeds\n")
     with open(c.conf, "a") as f:
         f.write("[output all]\nsources = *\nmax_items = 500\n")
@@ -615,10 +621,7 @@ def test_http_hostile_clients(srv):
     import json
     import socket
     import threading
-    bodies = [{"body": rss_feed("R%d" % i, [{"title": "Round %d story %d" % (i, k), "guid": "r-%d-%d" % (i, k),
-                                            "link": "https://r.example/%d/%d" % (i, k)} for k in range(30)]),
-               "content_type": "application/rss+xml"} for i in range(50)]
-    srv.route("/r", sequence=bodies, cycle=True)
+    srv.route("/r", sequence=rounds("R", 50, 30), cycle=True)
     port = free_port()
     c = Case({"r": srv.url("/r")}, "output_dir = feeds\n")
     c.edit("listen =\n", "listen = 127.0.0.1:%d\n" % port)
