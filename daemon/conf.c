@@ -500,12 +500,7 @@ begin_section(struct loader *l, char *name)
 		return;
 	}
 	if (name[0] == 's') {
-		for (i = 0; i < c->nsources; i++)
-			if (strcmp(c->sources[i].name, arg) == 0) {
-				problem(l, l->line, NULL, "[source %s] given twice (first on line %d)", arg,
-				    c->sources[i].line);
-				return;
-			}
+		/* A name given twice is found once all are read (finish_names): a scan here is n². */
 		if (c->nsources == CONF_MAX_SOURCES) {
 			problem(l, l->line, NULL, "more than %d sources", CONF_MAX_SOURCES);
 			return;
@@ -908,6 +903,45 @@ conf_dir(struct loader *l)
 	return d;
 }
 
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct conf_source *const *)a)->name,
+	    (*(const struct conf_source *const *)b)->name);
+}
+
+/* Sources by name, earlier sections first among equals: for lookups, and to find names given twice. */
+static int
+by_name_line(const void *a, const void *b)
+{
+	int r = by_name(a, b);
+
+	return r != 0 ? r : (*(const struct conf_source *const *)a)->line -
+	    (*(const struct conf_source *const *)b)->line;
+}
+
+/* The sorted index of the sources, and a problem for each name given twice. */
+static void
+finish_names(struct loader *l)
+{
+	struct conf *c = l->c;
+	size_t i;
+
+	if (c->nsources == 0)
+		return;
+	if ((c->by_name = arena_alloc(&c->mem, c->nsources * sizeof(*c->by_name))) == NULL) {
+		l->enomem = 1;
+		return;
+	}
+	for (i = 0; i < c->nsources; i++)
+		c->by_name[i] = &c->sources[i];
+	qsort(c->by_name, c->nsources, sizeof(*c->by_name), by_name_line);
+	for (i = 1; i < c->nsources; i++)
+		if (strcmp(c->by_name[i]->name, c->by_name[i - 1]->name) == 0)
+			problem(l, c->by_name[i]->line, NULL, "[source %s] given twice (first on line %d)",
+			    c->by_name[i]->name, c->by_name[i - 1]->line);
+}
+
 /* Defaults, paths, and the rules that span keys and sections. */
 static void
 finish(struct loader *l)
@@ -1073,6 +1107,7 @@ conf_parse(struct conf **ret, const char *path, const char *data, size_t len, st
 	if (ini_parse_stream(next_line, &l, on_key, &l) == -2)
 		l.enomem = 1;
 	finish_section(&l);
+	finish_names(&l);
 	finish(&l);
 	return conclude(&l, errs, ret);
 }
@@ -1129,12 +1164,12 @@ conf_free(struct conf *c)
 const struct conf_source *
 conf_source_find(const struct conf *c, const char *name)
 {
-	size_t i;
+	const struct conf_source key = { .name = name }, *kp = &key, **found;
 
-	for (i = 0; i < c->nsources; i++)
-		if (strcmp(c->sources[i].name, name) == 0)
-			return &c->sources[i];
-	return NULL;
+	if (c->by_name == NULL)
+		return NULL;		/* no source */
+	found = bsearch(&kp, c->by_name, c->nsources, sizeof(*c->by_name), by_name);
+	return found != NULL ? *found : NULL;
 }
 
 bool

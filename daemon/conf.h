@@ -84,6 +84,7 @@ struct conf {
 	size_t			 nsources;
 	struct conf_output	*outputs;
 	size_t			 noutputs;
+	const struct conf_source **by_name;	/* the sources sorted by name, for conf_source_find() */
 	struct arena		 mem;		/* every string and array above */
 };
 

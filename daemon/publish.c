@@ -62,7 +62,6 @@ struct collect {
 	const char			*rep_title, *rep_summary;
 	int				 rep_priority;
 	int64_t				 newest, changed, first;
-	const struct conf_source	**by_name;	/* c's sources sorted by name */
 	int				 error;
 };
 
@@ -133,22 +132,6 @@ next:
 }
 
 static int
-by_name(const void *a, const void *b)
-{
-	return strcmp((*(const struct conf_source *const *)a)->name,
-	    (*(const struct conf_source *const *)b)->name);
-}
-
-static const struct conf_source *
-find_source(struct collect *k, const char *name)
-{
-	const struct conf_source key = { .name = name }, *kp = &key, **found;
-
-	found = bsearch(&kp, k->by_name, k->c->nsources, sizeof(*k->by_name), by_name);
-	return found != NULL ? *found : NULL;
-}
-
-static int
 on_member(void *ctx, const struct story_member *m)
 {
 	struct collect *k = ctx;
@@ -163,7 +146,7 @@ on_member(void *ctx, const struct story_member *m)
 	}
 	if (k->error != 0)
 		return k->error;
-	src = find_source(k, m->source);
+	src = conf_source_find(k->c, m->source);
 	if (src == NULL || !conf_output_takes(k->o, src))
 		return 0;
 	/*
@@ -363,12 +346,7 @@ publish_output(struct store *s, const struct conf *c, const struct conf_output *
 	k.include = compile(o->include);
 	k.exclude = compile(o->exclude);
 	k.md = pcre2_match_data_create(4, NULL);
-	k.by_name = calloc(c->nsources + 1, sizeof(*k.by_name));
-	for (i = 0; k.by_name != NULL && i < c->nsources; i++)
-		k.by_name[i] = &c->sources[i];
-	if (k.by_name != NULL)
-		qsort(k.by_name, c->nsources, sizeof(*k.by_name), by_name);
-	r = k.md != NULL && k.by_name != NULL ? store_recent(s, now - o->max_age, on_member, &k) : -ENOMEM;
+	r = k.md != NULL ? store_recent(s, now - o->max_age, on_member, &k) : -ENOMEM;
 	if (r == 0) {
 		close_story(&k);
 		r = k.error;
@@ -407,7 +385,6 @@ publish_output(struct store *s, const struct conf *c, const struct conf_output *
 	pcre2_code_free(k.include);
 	pcre2_code_free(k.exclude);
 	free(k.entries);
-	free(k.by_name);
 	arena_release(&k.mem);
 	return r;
 }

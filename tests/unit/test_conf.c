@@ -432,6 +432,34 @@ test_durations(void **state)
 	}
 }
 
+/* Twenty thousand sources load at once (names are checked sorted, not pairwise), and a name given twice is found. */
+static void
+test_many_sources_and_one_given_twice(void **state)
+{
+	const struct conf_source *s;
+	struct conf *c;
+	struct buf text;
+	char *errs;
+	int i;
+
+	(void)state;
+	buf_init(&text, 16u << 20);
+	for (i = 0; i < 20000; i++)
+		assert_int_equal(buf_appendf(&text, "[source s%05d]\nurl = https://h%d.example/feed\n", 19999 - i, i), 0);
+	c = load_ok(buf_str(&text));
+	assert_int_equal(c->nsources, 20000);
+	s = conf_source_find(c, "s00042");
+	assert_non_null(s);
+	assert_string_equal(s->url, "https://h19957.example/feed");
+	assert_null(conf_source_find(c, "s20000"));
+	conf_free(c);
+	assert_int_equal(buf_puts(&text, "[source s00042]\nurl = https://again.example/\n"), 0);
+	errs = load_bad(text.data, text.len);
+	has_problem(errs, "40001: [source s00042] given twice (first on line 39915)");
+	free(errs);
+	buf_release(&text);
+}
+
 static void
 test_listen_is_an_address_the_server_can_bind(void **state)
 {
@@ -495,6 +523,7 @@ main(void)
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sizes_and_transfer_limits),
 		cmocka_unit_test(test_listen_is_an_address_the_server_can_bind),
+		cmocka_unit_test(test_many_sources_and_one_given_twice),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
