@@ -33,6 +33,7 @@
 #include "text.h"
 
 #define DEDUP_KEY	"dedup"
+#define STORY_BASE_KEY	"story_base"	/* saved with DEDUP_KEY, in the same transaction */
 #define HOUSEKEEPING_MS	(5 * 60 * 1000)	/* run: how often the clusterer is saved and items pruned */
 #define PUBLISH_DELAY_MS	2000	/* run: new items are published this long after the first */
 #define BATCH_POLLS	64		/* polls committed together at most ... */
@@ -84,6 +85,7 @@ struct poller {
 	struct poller_opts	 o;
 	struct store		*store;
 	struct dedup		*dedup;
+	uint64_t		 story_base;	/* added to the clusterer's story ids: see load_dedup() */
 	struct fetcher		*fetcher;
 	struct job		*jobs;
 	size_t			 njobs;
@@ -107,6 +109,7 @@ struct poller {
 
 static void dispatch(struct poller *p);
 static void on_housekeeping(uv_timer_t *t);
+static int load_dedup(struct poller *p, const struct dedup_opts *dopts);
 static int save_dedup(struct poller *p);
 static int publish_all(struct poller *p);
 static int prune(struct poller *p);
@@ -320,9 +323,9 @@ store_items(struct job *j, int64_t now, size_t *fresh)
 		if ((r = dedup_add(p->dedup, &di, &res)) < 0)
 			break;
 		if (p->o.verbose && res.how != DEDUP_SAME_ITEM)
-			log_debug("item source=%s id=%s story=%" PRIu64 " %s", j->src->name, it.id, res.story,
-			    res.why);
-		r = store_item_put(p->store, j->src->name, &it, res.story, now, &changed);
+			log_debug("item source=%s id=%s story=%" PRIu64 " %s", j->src->name, it.id,
+			    p->story_base + res.story, res.why);
+		r = store_item_put(p->store, j->src->name, &it, p->story_base + res.story, now, &changed);
 		*fresh += (size_t)changed;
 	}
 	return r;
@@ -841,13 +844,7 @@ poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct
 		log_error("store path=%s: %s", conf->state, err);
 		goto fail;
 	}
-	/* The clusterer as it was; a state this version cannot read starts over (and says so). */
-	if ((r = store_blob_get(p->store, DEDUP_KEY, &p->scratch)) < 0)
-		goto fail;
-	r = p->scratch.len > 0 ? dedup_load(&p->dedup, &dopts, p->scratch.data, p->scratch.len) : -ENOENT;
-	if (r == -EINVAL)
-		log_warn("dedup: the saved state is not readable by this version: starting afresh");
-	if (r == -ENOMEM || (r < 0 && (r = dedup_new(&p->dedup, &dopts)) < 0))
+	if ((r = load_dedup(p, &dopts)) < 0)
 		goto fail;
 	if ((r = fetcher_new(&p->fetcher, loop, &fo)) < 0)
 		goto fail;
@@ -874,6 +871,42 @@ fail:
 	p->stopping = true;
 	(void)poller_free(p);
 	return r;
+}
+
+/*
+ * The clusterer as it was saved, with the offset of its story ids. The state is saved every few
+ * minutes, so after an unclean stop the store can hold stories the loaded clusterer has not made
+ * yet, and a state this version cannot read starts over at story 0: either way the offset moves
+ * the clusterer's next id past every stored story, so that no published id ever names a second
+ * story. (The stories of that gap are not in the clusterer: their items' next copies start
+ * stories of their own.)
+ */
+static int
+load_dedup(struct poller *p, const struct dedup_opts *dopts)
+{
+	uint64_t next, stored;
+	int r;
+
+	if ((r = store_blob_get(p->store, STORY_BASE_KEY, &p->scratch)) < 0)
+		return r;
+	if (p->scratch.len == sizeof(p->story_base))
+		memcpy(&p->story_base, p->scratch.data, sizeof(p->story_base));
+	if ((r = store_blob_get(p->store, DEDUP_KEY, &p->scratch)) < 0)
+		return r;
+	r = p->scratch.len > 0 ? dedup_load(&p->dedup, dopts, p->scratch.data, p->scratch.len) : -ENOENT;
+	if (r == -EINVAL)
+		log_warn("dedup: the saved state is not readable by this version: starting afresh");
+	if (r == -ENOMEM || (r < 0 && (r = dedup_new(&p->dedup, dopts)) < 0))
+		return r;
+	if ((r = store_story_next(p->store, &stored)) < 0)
+		return r;
+	next = p->story_base + dedup_next_story(p->dedup);
+	if (next < stored) {
+		log_warn("dedup: the store has stories %" PRIu64 "-%" PRIu64 " that the saved state does not:"
+		    " new stories start at %" PRIu64, next, stored - 1, stored);
+		p->story_base += stored - next;
+	}
+	return 0;
 }
 
 int
@@ -928,6 +961,8 @@ save_dedup(struct poller *p)
 		r = store_begin(p->store);
 	if (r == 0)
 		r = store_blob_put(p->store, DEDUP_KEY, p->scratch.data, p->scratch.len);
+	if (r == 0)
+		r = store_blob_put(p->store, STORY_BASE_KEY, &p->story_base, sizeof(p->story_base));
 	if (r == 0)
 		r = store_commit(p->store);
 	if (r < 0) {

@@ -27,6 +27,7 @@ enum {
 	Q_HOST_GET, Q_HOST_PUT,
 	Q_ITEM_HASH, Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_STORY_ITEMS,
 	Q_BLOB_GET, Q_BLOB_PUT, Q_PRUNE, Q_PRUNE_GONE, Q_RECENT, Q_ITEM_DOC,
+	Q_STORY_MAX,
 	N_STMT
 };
 
@@ -61,6 +62,7 @@ static const char *const sql[] = {
 	    " WHERE pruned = 0 AND story IN (SELECT story FROM items WHERE updated >= ?1 AND pruned = 0)"
 	    " ORDER BY story, first_seen, rowid",
 	[Q_ITEM_DOC] = "SELECT doc FROM items WHERE source = ?1 AND id = ?2 AND pruned = 0",
+	[Q_STORY_MAX] = "SELECT max(story) FROM items",
 };
 
 /* Each step of the schema, from version N - 1 to N at index N - 1. */
@@ -532,6 +534,20 @@ store_recent(struct store *s, int64_t since, int (*fn)(void *ctx, const struct s
 		r = fail(s, rc, "reading recent items");
 	sqlite3_reset(st);
 	return r;
+}
+
+int
+store_story_next(struct store *s, uint64_t *next)
+{
+	sqlite3_stmt *st = q(s, Q_STORY_MAX);
+	int rc;
+
+	*next = 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*next = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : fail(s, rc, "reading the highest story");
 }
 
 int

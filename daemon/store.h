@@ -96,6 +96,9 @@ int	store_recent(struct store *s, int64_t since, int (*fn)(void *ctx, const stru
 /* The item source/id onto out (strings in its arena); nothing when there is no such item. */
 int	store_item_get(struct store *s, const char *source, const char *id, struct item_list *out);
 
+/* One past the highest story id any stored item has (pruned ones too), 0 when there is none. */
+int	store_story_next(struct store *s, uint64_t *next);
+
 /* Named blobs: the clusterer's state, say. A missing key leaves out empty and returns 0. */
 int	store_blob_get(struct store *s, const char *key, struct buf *out);
 int	store_blob_put(struct store *s, const char *key, const void *data, size_t len);

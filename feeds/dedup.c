@@ -2558,3 +2558,9 @@ dedup_stories(const struct dedup *d)
 {
 	return (size_t)(d->next - d->first);
 }
+
+uint64_t
+dedup_next_story(const struct dedup *d)
+{
+	return d->next;
+}

@@ -85,6 +85,9 @@ size_t	dedup_memory(const struct dedup *d);
 size_t	dedup_items(const struct dedup *d);
 size_t	dedup_stories(const struct dedup *d);
 
+/* The id the next new story gets: every story so far has a lower one, ids start at 0. */
+uint64_t	dedup_next_story(const struct dedup *d);
+
 /*
  * One line of `wiredesk cluster` input: a JSON object {"id", "source", "title", "url",
  * "date_published" (RFC 3339), "content_html"?, "summary"?, "priority"?}. Fills *it with strings

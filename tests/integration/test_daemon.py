@@ -539,6 +539,40 @@ def test_disk_faults(srv):
     c.done()
 
 
+def test_story_ids_after_kill_9(srv):
+    """The clusterer's state is saved every few minutes: after a kill -9 a new story gets a new id."""
+    def feed(*titles):
+        return rss_feed("Ids", [{"title": t, "guid": "id-%d" % i, "link": "https://ids.example/%d" % i}
+                                for i, t in enumerate(titles) if t])
+    x, y, z = ("Harbour bridge closed after ship strike", "Wildfire forces evacuation of mountain villages",
+               "Parliament passes new data protection law")
+    srv.route("/ids", body=feed(x), content_type="application/rss+xml")
+    c = Case({"ids": srv.url("/ids")}, "output_dir = feeds\n")
+    with open(c.conf, "a") as f:
+        f.write("[output all]\nsources = *\n")
+    c.once()                                            # a clean stop: the state knows story x
+    srv.route("/ids", body=feed(x, y), content_type="application/rss+xml")
+    p = run_daemon(c)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(c.db("SELECT story FROM items")) < 2:
+        time.sleep(0.1)
+    check("run stores the second story", len(c.db("SELECT story FROM items")) == 2)
+    p.kill()                                            # y is stored, the state that knows it is not
+    p.wait()
+    srv.route("/ids", body=feed(x, "", z), content_type="application/rss+xml")   # y has left the feed
+    rc, log = c.once()
+    story = dict(c.db("SELECT id, story FROM items"))
+    check("after a kill -9, a new story never takes the id of a stored one",
+          rc == 0 and len(story) == 3 and len(set(story.values())) == 3, (story, log[-600:]))
+    check("... and the gap is logged", "the saved state does not" in log, log[-600:])
+    doc = read_json(os.path.join(c.dir, "feeds", "all.json"))
+    ids = [i["id"] for i in doc["items"]]
+    check("... so the output has three entries, each id once", len(ids) == 3 and len(set(ids)) == 3, ids)
+    rc, log = c.once()
+    check("the offset is kept: the next start sees no gap", rc == 0 and "does not" not in log, log[-600:])
+    c.done()
+
+
 def run_daemon(c, env=None):
     return subprocess.Popen([WD, "run", "--config", c.conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=env)
@@ -851,6 +885,7 @@ def main():
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_gone_retires, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
              test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
+             test_story_ids_after_kill_9,
              test_signals, test_systemd_notify, test_http_server, test_http_hostile_clients,
              test_disk_faults, test_kill_9_loop]
     addrs = ["127.0.0.%d" % i for i in range(1, 10)]
