@@ -112,6 +112,8 @@ on_reload(uv_signal_t *s, int signum)
 		log_error("reload refused: the running configuration stays");
 	} else {
 		log_info("reload path=%s", d->conf_path);
+		if (d->http != NULL && http_set_outputs(d->http, c) < 0)
+			log_error("reload: the server keeps the outputs it had: %s", strerror(ENOMEM));
 		poller_reconfigure(d->poller, c);
 	}
 	buf_release(&errs);

@@ -28,7 +28,6 @@
 #include "conf.h"
 
 #define DEFAULT_STATE_DIR	"/var/lib/wiredesk"
-#define MAX_NAME		64		/* bytes of a source, output or tag name */
 #define MAX_DURATION_MS		(100LL * 365 * 86400 * 1000)
 
 enum section { SEC_NONE, SEC_DAEMON, SEC_SOURCE, SEC_OUTPUT, SEC_BAD };
@@ -227,7 +226,7 @@ good_name(const char *s)
 {
 	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
 
-	return n > 0 && n <= MAX_NAME && s[n] == '\0' && s[0] != '.' && s[0] != '-';
+	return n > 0 && n <= CONF_MAX_NAME && s[n] == '\0' && s[0] != '.' && s[0] != '-';
 }
 
 static bool
@@ -496,7 +495,7 @@ begin_section(struct loader *l, char *name)
 	arg = name + 6 + strspn(name + 6, " \t");
 	if (arg == name + 6 || !good_name(arg)) {
 		problem(l, l->line, NULL, "[%.6s NAME]: NAME is 1 to %d of A-Z a-z 0-9 . _ -, "
-		    "not starting with . or -", name, MAX_NAME);
+		    "not starting with . or -", name, CONF_MAX_NAME);
 		return;
 	}
 	if (name[0] == 's') {
@@ -646,7 +645,7 @@ source_key(struct loader *l, int k, const char *key, const char *v)
 		for (i = 0; i < s->ntags; i++)
 			if (!good_name(s->tags[i]))
 				problem(l, l->line, key, "'%s' is not a tag: 1 to %d of A-Z a-z 0-9 . _ -",
-				    s->tags[i], MAX_NAME);
+				    s->tags[i], CONF_MAX_NAME);
 		break;
 	case 5:
 		set_bool(l, key, v, &s->allow_private);

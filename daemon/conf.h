@@ -22,6 +22,7 @@
 #define CONF_MAX_SOURCES	100000
 #define CONF_MAX_OUTPUTS	1000
 #define CONF_MAX_TAGS		32		/* of one source */
+#define CONF_MAX_NAME		64		/* bytes of a source, output or tag name */
 #define CONF_MAX_BODY		(1u << 30)	/* the largest max_body */
 
 /* A polled site. Strings are NULL when not given; durations in milliseconds, 0: the daemon's. */

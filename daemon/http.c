@@ -4,9 +4,10 @@
  * h2o (Debian's libh2o-dev, built on libuv) parses HTTP/1.1, and its file handler serves each
  * output file with ETag and Last-Modified from the file itself (a replaced file has a new inode,
  * so a new ETag), 304 to a matching conditional request, HEAD and ranges; its compress filter
- * gzips what the client accepts. Each output file is registered by name, so nothing else on disk
- * is reachable: the temporary files beside them, the folder, paths with "..". /healthz and
- * /metrics are handlers of ours; the rest is 404.
+ * gzips what the client accepts. A gate of ours in front of it lets through only the paths of the
+ * configured outputs' files (a table a reload replaces), so nothing else on disk is reachable: the
+ * temporary files beside them, the folder, paths with "..". /healthz and /metrics are handlers of
+ * ours; the rest is 404.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -19,6 +20,18 @@
 
 #include "http.h"
 #include "log.h"
+
+/* The output formats: the extension of their files, and the media type they are served with. */
+static const struct {
+	unsigned	 bit;
+	const char	*ext, *type;
+} formats[] = {
+	{ FORMAT_RSS, "rss", "application/rss+xml" },
+	{ FORMAT_ATOM, "atom", "application/atom+xml" },
+	{ FORMAT_JSON, "json", "application/feed+json" },
+};
+#define FORMATS_N	(sizeof(formats) / sizeof(formats[0]))
+#define PATH_LEN	(1 + CONF_MAX_NAME + 6)	/* "/NAME.EXT" and its NUL */
 
 struct route {
 	h2o_handler_t	 super;
@@ -41,6 +54,8 @@ struct http_server {
 	h2o_accept_ctx_t	 accept;
 	h2o_mimemap_t		*mimemap;
 	size_t			 conns;
+	char			(*paths)[PATH_LEN];	/* "/NAME.EXT" of each output file served, sorted */
+	size_t			 npaths;
 	http_metrics_fn		 metrics;
 	void			*metrics_ctx;
 	struct buf		 body;		/* /metrics, built per request */
@@ -81,10 +96,45 @@ on_metrics(h2o_handler_t *h, h2o_req_t *req)
 }
 
 static int
-on_not_found(h2o_handler_t *h, h2o_req_t *req)
+cmp_path(const void *a, const void *b)
 {
-	(void)h;
+	return strcmp(a, b);
+}
+
+/* In front of the file handler: an output's file goes on to it (-1), anything else is 404 here. */
+static int
+on_gate(h2o_handler_t *h, h2o_req_t *req)
+{
+	struct http_server *s = ((struct route *)h)->s;
+	char path[PATH_LEN];
+
+	if (req->path_normalized.len < sizeof(path)) {
+		memcpy(path, req->path_normalized.base, req->path_normalized.len);
+		path[req->path_normalized.len] = '\0';
+		if (bsearch(path, s->paths, s->npaths, sizeof(*s->paths), cmp_path) != NULL)
+			return -1;
+	}
 	h2o_send_error_404(req, "Not Found", "not found\n", 0);
+	return 0;
+}
+
+int
+http_set_outputs(struct http_server *s, const struct conf *c)
+{
+	char (*paths)[PATH_LEN];
+	size_t i, k, n = 0;
+
+	if ((paths = calloc(c->noutputs * FORMATS_N + 1, sizeof(*paths))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < c->noutputs; i++)
+		for (k = 0; k < FORMATS_N; k++)
+			if (c->outputs[i].formats & formats[k].bit)
+				(void)snprintf(paths[n++], sizeof(*paths), "/%s.%s", c->outputs[i].name,
+				    formats[k].ext);
+	qsort(paths, n, sizeof(*paths), cmp_path);
+	free(s->paths);
+	s->paths = paths;
+	s->npaths = n;
 	return 0;
 }
 
@@ -97,6 +147,7 @@ maybe_free(struct http_server *s)
 	h2o_context_dispose(&s->ctx);
 	h2o_config_dispose(&s->config);
 	h2o_mem_release_shared(s->mimemap);
+	free(s->paths);
 	buf_release(&s->body);
 	free(s);
 }
@@ -133,9 +184,8 @@ on_accept(uv_stream_t *listener, int status)
 }
 
 static struct route *
-route(struct http_server *s, h2o_hostconf_t *host, const char *path, int (*on_req)(h2o_handler_t *, h2o_req_t *))
+route(struct http_server *s, h2o_pathconf_t *pc, int (*on_req)(h2o_handler_t *, h2o_req_t *))
 {
-	h2o_pathconf_t *pc = h2o_config_register_path(host, path, 0);
 	struct route *r = (struct route *)h2o_create_handler(pc, sizeof(*r));
 
 	r->super.on_req = on_req;
@@ -177,22 +227,14 @@ listen_addr(const char *listen, struct sockaddr_storage *ss)
 int
 http_start(struct http_server **ret, uv_loop_t *loop, const struct conf *c, http_metrics_fn metrics, void *ctx)
 {
-	static const struct {
-		unsigned	 bit;
-		const char	*ext, *type;
-	} formats[] = {
-		{ FORMAT_RSS, "rss", "application/rss+xml" },
-		{ FORMAT_ATOM, "atom", "application/atom+xml" },
-		{ FORMAT_JSON, "json", "application/feed+json" },
-	};
+	static const char *no_index[] = { NULL };
 	h2o_mime_attributes_t attr = { .is_compressible = 1 };
 	h2o_compress_args_t gzip = { .min_size = 256, .gzip = { .quality = 1 }, .brotli = { .quality = -1 } };
 	struct sockaddr_storage ss;
 	struct http_server *s;
 	h2o_hostconf_t *host;
 	h2o_pathconf_t *pc;
-	char path[4096], file[4096];
-	size_t i, k;
+	size_t k;
 	int r;
 
 	*ret = NULL;
@@ -202,6 +244,10 @@ http_start(struct http_server **ret, uv_loop_t *loop, const struct conf *c, http
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -ENOMEM;
+	if (http_set_outputs(s, c) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
 	s->loop = loop;
 	s->metrics = metrics;
 	s->metrics_ctx = ctx;
@@ -212,24 +258,15 @@ http_start(struct http_server **ret, uv_loop_t *loop, const struct conf *c, http
 	s->config.max_request_entity_size = 1024;	/* GET and HEAD only: no request has a body */
 	s->config.filecache.capacity = 0;	/* a replaced file must never be served from a cached fd */
 	s->mimemap = h2o_mimemap_create();
-	for (k = 0; k < sizeof(formats) / sizeof(formats[0]); k++)
+	for (k = 0; k < FORMATS_N; k++)
 		h2o_mimemap_define_mimetype(s->mimemap, formats[k].ext, formats[k].type, &attr);
 	host = h2o_config_register_host(&s->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
-	for (i = 0; i < c->noutputs; i++)
-		for (k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
-			if (!(c->outputs[i].formats & formats[k].bit))
-				continue;
-			(void)snprintf(path, sizeof(path), "/%s.%s", c->outputs[i].name, formats[k].ext);
-			(void)snprintf(file, sizeof(file), "%s/%s.%s", c->output_dir, c->outputs[i].name,
-			    formats[k].ext);
-			pc = h2o_config_register_path(host, path, 0);
-			h2o_file_register_file(pc, file, h2o_mimemap_get_type_by_extension(s->mimemap,
-			    h2o_iovec_init(formats[k].ext, strlen(formats[k].ext))), 0);
-			h2o_compress_register(pc, &gzip);
-		}
-	(void)route(s, host, "/healthz", on_healthz);
-	(void)route(s, host, "/metrics", on_metrics);
-	(void)route(s, host, "/", on_not_found);
+	(void)route(s, h2o_config_register_path(host, "/healthz", 0), on_healthz);
+	(void)route(s, h2o_config_register_path(host, "/metrics", 0), on_metrics);
+	pc = h2o_config_register_path(host, "/", 0);
+	(void)route(s, pc, on_gate);
+	h2o_file_register(pc, c->output_dir, no_index, s->mimemap, 0);
+	h2o_compress_register(pc, &gzip);
 	h2o_context_init(&s->ctx, loop, &s->config);
 	s->accept.ctx = &s->ctx;
 	s->accept.hosts = s->config.hosts;
@@ -244,7 +281,7 @@ http_start(struct http_server **ret, uv_loop_t *loop, const struct conf *c, http
 		return r;
 	}
 	s->listening = true;
-	log_info("http listen=%s outputs=%zu", c->listen, c->noutputs);
+	log_info("http listen=%s files=%zu", c->listen, s->npaths);
 	*ret = s;
 	return 0;
 }

@@ -815,6 +815,7 @@ swap_conf(struct poller *p)
 		return r;
 	}
 	log_info("reloaded sources=%zu outputs=%zu", p->conf->nsources, p->conf->noutputs);
+	mark_dirty(p);	/* an output new or changed gets its files (unchanged bytes are not rewritten) */
 	return 0;
 }
 

@@ -632,6 +632,19 @@ def test_http_server(srv):
     check("/metrics in the Prometheus text format", st == 200 and hm.get("content-type", "").startswith("text/plain") and
           'wiredesk_polls_total{source="h",result="ok"} 1' in text and "# TYPE wiredesk_sources gauge" in text and
           "wiredesk_publish_total 1" in text, text[:600])
+    with open(os.path.join(c.dir, "feeds", "stray.json"), "w") as f:
+        f.write("{}")
+    check("a file in output_dir that no output names is 404", get("/stray.json")[0] == 404)
+    c.edit("[output news]\nsources = *\n", "[output top]\nsources = *\nformats = json\n")
+    p.send_signal(signal.SIGHUP)
+    top = os.path.join(c.dir, "feeds", "top.json")
+    for _ in range(100):
+        if os.path.exists(top):
+            break
+        time.sleep(0.1)
+    codes = {x: get(x)[0] for x in ("/top.json", "/top.rss", "/news.json")}
+    check("after SIGHUP, a new output is published and served at once, a removed one is 404",
+          codes == {"/top.json": 200, "/top.rss": 404, "/news.json": 404}, codes)
     idle = socket.create_connection(("127.0.0.1", port))     # an idle keep-alive client
     idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
     idle.recv(4096)
