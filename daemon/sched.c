@@ -120,6 +120,29 @@ sched_jitter(int64_t interval, uint64_t rnd)
 	return interval + (int64_t)(rnd % (uint64_t)(interval / 10 + 1));
 }
 
+int64_t
+sched_skip(int64_t when, uint32_t hours, uint8_t days)
+{
+	const int64_t hour = 3600 * 1000LL, day = 24 * hour;
+	int64_t t = when;
+	int steps;
+
+	hours &= SCHED_ALL_HOURS;
+	days &= SCHED_ALL_DAYS;
+	if (hours == SCHED_ALL_HOURS || days == SCHED_ALL_DAYS || t < 0)
+		return when;	/* a feed that skips every hour or day is read anyway */
+	/* 1970-01-01 was a Thursday: day 4 of a week that starts on Sunday. */
+	for (steps = 0; steps < 24 * 8; steps++) {
+		if (days & (1u << ((t / day + 4) % 7)))
+			t = (t / day + 1) * day;
+		else if (hours & (1u << (t / hour % 24)))
+			t = (t / hour + 1) * hour;
+		else
+			break;
+	}
+	return t;
+}
+
 uint64_t
 sched_random(void)
 {

@@ -45,6 +45,15 @@ int64_t	sched_adapt(int64_t current, bool new_items, int64_t floor, const struct
 /* interval lengthened by up to 10 % at random (rnd): never shortened. */
 int64_t	sched_jitter(int64_t interval, uint64_t rnd);
 
+/*
+ * The first time at or after when outside the UTC hours (bit h) and days (bit d, Sunday 0) a feed
+ * asks to be skipped (RSS skipHours, skipDays). A feed that skips every hour, or every day, is
+ * polled anyway: when comes back unchanged.
+ */
+#define SCHED_ALL_HOURS	0xffffffu
+#define SCHED_ALL_DAYS	0x7fu
+int64_t	sched_skip(int64_t when, uint32_t hours, uint8_t days);
+
 /* A fresh random 64-bit value (splitmix64 over a seeded state). */
 uint64_t	sched_random(void);
 

@@ -82,6 +82,12 @@ struct feed {
 	const char		*language;
 	int64_t			 date_modified;	/* UTC seconds, or DATE_NONE */
 	struct person		*authors;
+	/* How often the feed asks to be polled: the larger of RSS <ttl> and sy:updatePeriod over
+	 * sy:updateFrequency, in seconds (0: it does not say); and the UTC hours (bit h) and days
+	 * (bit d, Sunday 0) of RSS <skipHours> and <skipDays>. */
+	int64_t			 poll_every;
+	uint32_t		 skip_hours;
+	uint8_t			 skip_days;
 	bool			 recovered;	/* the document was ill-formed; what could be read was kept */
 	size_t			 items_dropped;	/* items past PARSE_MAX_ITEMS */
 	struct arena		 arena;		/* feed-level strings */

@@ -17,7 +17,8 @@
 #define XML_STACK	(PARSE_MAX_DEPTH + 1)	/* frames: the root is depth 1 */
 
 /* Namespaces, folded: RSS 0.90/1.0/2.0 and both Atoms share "core", told apart by context. */
-enum ns { NS_CORE, NS_ATOM, NS_CONTENT, NS_DC, NS_DCTERMS, NS_MEDIA, NS_ITUNES, NS_FEEDBURNER, NS_XHTML, NS_RDF, NS_OTHER };
+enum ns { NS_CORE, NS_ATOM, NS_CONTENT, NS_DC, NS_DCTERMS, NS_MEDIA, NS_ITUNES, NS_FEEDBURNER, NS_XHTML, NS_RDF, NS_SY,
+    NS_OTHER };
 
 static const struct {
 	const char	*uri;
@@ -40,6 +41,7 @@ static const struct {
 	{ "http://rssnamespace.org/feedburner/ext/1.0", NS_FEEDBURNER },
 	{ "http://www.w3.org/1999/xhtml", NS_XHTML },
 	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
+	{ "http://purl.org/rss/1.0/modules/syndication/", NS_SY },
 };
 
 /* Where an element stands, which decides what its children mean. */
@@ -50,6 +52,8 @@ enum ctx {
 	C_ITEM,		/* <item> or <entry> */
 	C_PERSON,	/* Atom <author>/<contributor> */
 	C_IMAGE,	/* RSS <channel><image> */
+	C_SKIP_HOURS,	/* RSS <skipHours>: <hour> children */
+	C_SKIP_DAYS,	/* RSS <skipDays>: <day> children */
 	C_MEDIA,	/* <media:group> or <media:content> inside an item */
 	C_ITUNES_CAT,	/* itunes:category inside an item: nested ones are tags too */
 	C_SOURCE,	/* Atom <source> inside an entry: the feed the entry came from */
@@ -64,6 +68,7 @@ enum field {
 	F_ITEM_DURATION,
 	F_FEED_TITLE, F_FEED_LINK, F_FEED_DESC, F_FEED_LANG, F_FEED_ICON, F_FEED_FAVICON, F_FEED_DATE,
 	F_FEED_AUTHOR,	/* author, managingEditor, dc:creator, itunes:author: one person as RSS writes them */
+	F_FEED_TTL, F_FEED_SY_PERIOD, F_FEED_SY_FREQUENCY, F_FEED_SKIP_HOUR, F_FEED_SKIP_DAY,
 	F_PERSON_NAME, F_PERSON_EMAIL, F_PERSON_URI,
 };
 
@@ -83,6 +88,7 @@ struct xml_state {
 	struct frame		 stack[XML_STACK];
 	int			 depth;		/* frames in use; stack[depth - 1] is the current element */
 	bool			 atom;		/* the document is Atom: <author> and <content> are Atom's */
+	int64_t			 ttl, sy_period, sy_frequency;	/* seconds, seconds, times a period */
 	bool			 cdf;		/* Channel Definition Format: links and dates are attributes */
 	char			*root_uri;	/* an unknown namespace the root element is in: read as core */
 	bool			 seen_root;
@@ -691,6 +697,12 @@ on_feed_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 			capture(x, F_FEED_FAVICON, NULL, TEXT_PLAIN, base);
 		} else if (is(name, "image") && !atomish) {
 			return C_IMAGE;
+		} else if (is(name, "ttl") && !atomish) {
+			capture(x, F_FEED_TTL, NULL, TEXT_PLAIN, base);
+		} else if (is(name, "skipHours") && !atomish) {
+			return C_SKIP_HOURS;
+		} else if (is(name, "skipDays") && !atomish) {
+			return C_SKIP_DAYS;
 		} else if ((is(name, "author") && atomish) || is(name, "contributor")) {
 			if (is(name, "author")) {
 				x->person_item = false;
@@ -701,7 +713,12 @@ on_feed_child(struct feed_parser *p, struct xml_state *x, const xmlChar *name, e
 		}
 		return C_SKIP;
 	}
-	if (ns == NS_DC) {
+	if (ns == NS_SY) {
+		if (is(name, "updatePeriod"))
+			capture(x, F_FEED_SY_PERIOD, NULL, TEXT_PLAIN, base);
+		else if (is(name, "updateFrequency"))
+			capture(x, F_FEED_SY_FREQUENCY, NULL, TEXT_PLAIN, base);
+	} else if (ns == NS_DC) {
 		if (is(name, "title"))
 			capture(x, F_FEED_TITLE, NULL, TEXT_PLAIN, base);
 		else if (is(name, "description"))
@@ -1037,6 +1054,14 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *u
 		if (is(name, "url"))
 			capture(x, F_FEED_ICON, NULL, TEXT_PLAIN, f->base);
 		break;
+	case C_SKIP_HOURS:
+		if (is(name, "hour"))
+			capture(x, F_FEED_SKIP_HOUR, NULL, TEXT_PLAIN, f->base);
+		break;
+	case C_SKIP_DAYS:
+		if (is(name, "day"))
+			capture(x, F_FEED_SKIP_DAY, NULL, TEXT_PLAIN, f->base);
+		break;
 	case C_SOURCE:
 		if (ns == NS_ATOM && is(name, "title") && !p->draft.source_name.set) {
 			capture(x, F_DRAFT, &p->draft.source_name, text_type_of(x, nattrs, attrs, TEXT_PLAIN), f->base);
@@ -1065,6 +1090,80 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *u
 		draft_text_append(&p->draft.language, f->lang, strlen(f->lang));
 	}
 	f->ctx = c;
+}
+
+/* A whole number in [lo, hi] with nothing but white space around it; -1 when it is not one. */
+static int64_t
+small_number(const char *s, int64_t lo, int64_t hi)
+{
+	int64_t v = 0;
+	bool digits = false;
+
+	s += strspn(s, " \t\r\n");
+	for (; *s >= '0' && *s <= '9'; s++) {
+		digits = true;
+		if ((v = v * 10 + (*s - '0')) > hi)
+			return -1;
+	}
+	s += strspn(s, " \t\r\n");
+	return digits && *s == '\0' && v >= lo ? v : -1;
+}
+
+/*
+ * RSS <ttl> (minutes), sy:updatePeriod and sy:updateFrequency (RSS 1.0's syndication module:
+ * hourly|daily|weekly|monthly|yearly, daily when only the frequency is given), <skipHours> and
+ * <skipDays>: when the feed says it changes, for the poller's schedule. An unreadable value says
+ * nothing.
+ */
+static void
+on_poll_hint(struct feed *fd, struct xml_state *x, enum field which, const char *s)
+{
+	static const struct {
+		const char	*name;
+		int64_t		 seconds;
+	} periods[] = {
+		{ "hourly", 3600 }, { "daily", 86400 }, { "weekly", 7 * 86400 }, { "monthly", 30 * 86400 },
+		{ "yearly", 365 * 86400 },
+	};
+	static const char *const days[] = {
+		"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+	};
+	int64_t v;
+	size_t i, n = strspn(s, " \t\r\n"), len;
+
+	s += n;
+	for (len = strlen(s); len > 0 && strchr(" \t\r\n", s[len - 1]) != NULL; len--)
+		;
+	switch (which) {
+	case F_FEED_TTL:
+		if ((v = small_number(s, 1, 366 * 24 * 60)) > 0)
+			x->ttl = v * 60;
+		break;
+	case F_FEED_SY_PERIOD:
+		for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
+			if (strlen(periods[i].name) == len && strncasecmp(s, periods[i].name, len) == 0)
+				x->sy_period = periods[i].seconds;
+		break;
+	case F_FEED_SY_FREQUENCY:
+		if ((v = small_number(s, 1, 1000000)) > 0)
+			x->sy_frequency = v;
+		break;
+	case F_FEED_SKIP_HOUR:
+		/* RSS 2.0 says 0-23; some feeds write 24 for midnight. */
+		if ((v = small_number(s, 0, 24)) >= 0)
+			fd->skip_hours |= 1u << (v % 24);
+		break;
+	case F_FEED_SKIP_DAY:
+		for (i = 0; i < sizeof(days) / sizeof(days[0]); i++)
+			if (strlen(days[i]) == len && strncasecmp(s, days[i], len) == 0)
+				fd->skip_days |= (uint8_t)(1u << i);
+		break;
+	default:
+		break;
+	}
+	v = x->sy_period != 0 || x->sy_frequency != 0 ?
+	    (x->sy_period != 0 ? x->sy_period : 86400) / (x->sy_frequency != 0 ? x->sy_frequency : 1) : 0;
+	fd->poll_every = x->ttl > v ? x->ttl : v;
 }
 
 /* itunes:duration: seconds, "MM:SS" or "HH:MM:SS"; -1 when unreadable. */
@@ -1161,6 +1260,13 @@ finish_field(struct feed_parser *p, struct xml_state *x, const struct frame *f)
 		break;
 	case F_FEED_AUTHOR:
 		r = add_person_text(p, false, s, len, f->base);
+		break;
+	case F_FEED_TTL:
+	case F_FEED_SY_PERIOD:
+	case F_FEED_SY_FREQUENCY:
+	case F_FEED_SKIP_HOUR:
+	case F_FEED_SKIP_DAY:
+		on_poll_hint(fd, x, x->cap_field, s);
 		break;
 	case F_PERSON_NAME:
 	case F_PERSON_EMAIL:

@@ -869,6 +869,51 @@ test_parse_feed_matches_stream(void **state)
 	feed_release(&f);
 }
 
+/* What a feed says of its own schedule: ttl, the syndication module, skipHours and skipDays. */
+static void
+test_poll_hints(void **state)
+{
+	static const struct {
+		const char	*channel;
+		int64_t		 every;
+		uint32_t	 hours;
+		uint8_t		 days;
+	} cases[] = {
+		{ "<ttl>60</ttl>", 3600, 0, 0 },
+		{ "<ttl> 5 </ttl><sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>",
+		    1800, 0, 0 },
+		{ "<sy:updateFrequency>4</sy:updateFrequency>", 21600, 0, 0 },		/* daily by default */
+		{ "<sy:updatePeriod> Weekly </sy:updatePeriod>", 7 * 86400, 0, 0 },
+		{ "<ttl>-5</ttl><ttl>x</ttl><ttl>99999999999999999999</ttl><sy:updatePeriod>often</sy:updatePeriod>",
+		    0, 0, 0 },
+		{ "<skipHours><hour>0</hour><hour>23</hour><hour>24</hour><hour>25</hour><hour>x</hour></skipHours>",
+		    0, 1u | 1u << 23, 0 },
+		{ "<skipDays><day>Sunday</day><day>saturday</day><day>Funday</day></skipDays>", 0, 0, 1 | 1 << 6 },
+		{ "<hour>3</hour><day>Monday</day>", 0, 0, 0 },		/* only inside their lists */
+	};
+	struct parse_opts o = { .now = NOW };
+	struct parse_error err;
+	struct item_list l;
+	struct feed f;
+	char doc[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		(void)snprintf(doc, sizeof(doc), "<rss version=\"2.0\" "
+		    "xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\"><channel>%s</channel></rss>",
+		    cases[i].channel);
+		item_list_init(&l);
+		feed_init(&f);
+		assert_int_equal(parse_feed(doc, strlen(doc), &o, &f, &l, &err), 0);
+		assert_int_equal(f.poll_every, cases[i].every);
+		assert_int_equal(f.skip_hours, cases[i].hours);
+		assert_int_equal(f.skip_days, cases[i].days);
+		item_list_release(&l);
+		feed_release(&f);
+	}
+}
+
 static void
 test_error_sticks_and_says_where(void **state)
 {
@@ -975,6 +1020,7 @@ main(void)
 		cmocka_unit_test(test_parse_feed_error_leaves_list_empty),
 		cmocka_unit_test(test_parse_feed_refuses_used_list),
 		cmocka_unit_test(test_parse_feed_matches_stream),
+		cmocka_unit_test(test_poll_hints),
 		cmocka_unit_test(test_error_sticks_and_says_where),
 		cmocka_unit_test(test_finish_without_data_is_empty_document),
 		cmocka_unit_test(test_document_size_limit),

@@ -96,6 +96,28 @@ test_jitter_only_lengthens_by_at_most_a_tenth(void **state)
 	assert_int_equal(sched_jitter(0, sched_random()), 0);
 }
 
+/* skipHours and skipDays move a poll to the first hour they allow, in UTC. */
+static void
+test_skip_hours_and_days(void **state)
+{
+	const int64_t h = 3600 * 1000LL, thu = 0, sun = 3 * 24 * h;	/* 1970-01-01 was a Thursday */
+
+	(void)state;
+	assert_int_equal(sched_skip(thu + 90 * 60000, 0, 0), thu + 90 * 60000);
+	assert_int_equal(sched_skip(thu + 90 * 60000, 1u << 1, 0), thu + 2 * h);		/* 01:30 -> 02:00 */
+	assert_int_equal(sched_skip(thu + 23 * h + 5, 1u << 23 | 1u | 1u << 1, 0), thu + 26 * h);	/* over midnight */
+	assert_int_equal(sched_skip(thu + 5 * h, 0, 1u << 4), thu + 24 * h);		/* Thursday skipped */
+	assert_int_equal(sched_skip(sun - 1, 0, 1u << 0 | 1u << 6), sun + 24 * h);	/* the weekend */
+	assert_int_equal(sched_skip(sun + 1, 1u << 5, 1u << 1), sun + 1);		/* Sunday 00:00 is allowed */
+	assert_int_equal(sched_skip(thu + 1, 1u, 1u << 5), thu + h);			/* Thursday 00:00 skipped */
+	/* Every hour, or every day, skipped: read anyway. */
+	assert_int_equal(sched_skip(thu + 7, SCHED_ALL_HOURS, 0), thu + 7);
+	assert_int_equal(sched_skip(thu + 7, 0, SCHED_ALL_DAYS), thu + 7);
+	/* Every day but Tuesday, every hour but noon: Tuesday noon, five days on. */
+	assert_int_equal(sched_skip(thu, SCHED_ALL_HOURS & ~(1u << 12), SCHED_ALL_DAYS & ~(1u << 2)),
+	    thu + 5 * 24 * h + 12 * h);
+}
+
 int
 main(void)
 {
@@ -105,6 +127,7 @@ main(void)
 		cmocka_unit_test(test_backoff_grows_to_the_cap_with_jitter_below),
 		cmocka_unit_test(test_adaptive_interval_stays_within_bounds_and_above_the_floor),
 		cmocka_unit_test(test_jitter_only_lengthens_by_at_most_a_tenth),
+		cmocka_unit_test(test_skip_hours_and_days),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
