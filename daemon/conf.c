@@ -26,6 +26,7 @@
 #include <pcre2.h>
 
 #include "conf.h"
+#include "dedup.h"
 
 #define DEFAULT_STATE_DIR	"/var/lib/wiredesk"
 #define MAX_DURATION_MS		(100LL * 365 * 86400 * 1000)
@@ -390,7 +391,7 @@ good_regex(const char *v, char *why, size_t len)
 static const char *const daemon_keys[] = {
 	"state", "output_dir", "listen", "base_url", "user_agent", "interval", "min_interval",
 	"max_interval", "concurrency", "per_host", "host_delay", "allow_private", "allow_file",
-	"max_body", "timeout", "connect_timeout", "low_speed_time", NULL,
+	"max_body", "timeout", "connect_timeout", "low_speed_time", "trailers", NULL,
 };
 static const char *const source_keys[] = {
 	"url", "type", "interval", "priority", "tags", "allow_private", "allow_file", "fulltext",
@@ -561,6 +562,63 @@ set_bool(struct loader *l, const char *key, const char *v, bool *ret)
 		problem(l, l->line, key, "'%s' is not yes or no", v);
 }
 
+/*
+ * `trailers = Read more at | Subscribe to our newsletter`: markers added to dedup's built-in ones,
+ * separated by '|' and trimmed; the clusterer is asked whether it takes them, so that a file
+ * check-config passes is one the daemon starts with.
+ */
+static void
+set_trailers(struct loader *l, const char *key, const char *v)
+{
+	struct dedup_opts o = { 0 };
+	struct dedup *d;
+	const char **list;
+	size_t n = 0, i, len;
+	const char *bar;
+	char *m;
+	int r;
+
+	while (dedup_trailers[n] != NULL)
+		n++;
+	if ((list = arena_alloc(&l->c->mem, (DEDUP_TRAILERS_MAX + 1) * sizeof(*list))) == NULL) {
+		l->enomem = 1;
+		return;
+	}
+	memcpy(list, dedup_trailers, n * sizeof(*list));
+	for (i = n; *v != '\0'; v = *bar != '\0' ? bar + 1 : bar) {
+		bar = v + strcspn(v, "|");
+		while (v < bar && isspace((unsigned char)*v))
+			v++;
+		for (len = (size_t)(bar - v); len > 0 && isspace((unsigned char)v[len - 1]); len--)
+			;
+		if (len == 0) {
+			problem(l, l->line, key, "an empty marker (markers are separated by |)");
+			return;
+		}
+		if (i == DEDUP_TRAILERS_MAX || len > DEDUP_TRAILER_LEN) {
+			problem(l, l->line, key, "at most %zu markers of at most %d bytes", DEDUP_TRAILERS_MAX - n,
+			    DEDUP_TRAILER_LEN);
+			return;
+		}
+		if ((m = arena_alloc(&l->c->mem, len + 1)) == NULL) {
+			l->enomem = 1;
+			return;
+		}
+		memcpy(m, v, len);
+		m[len] = '\0';
+		list[i++] = m;
+	}
+	list[i] = NULL;
+	o.trailers = list;
+	if ((r = dedup_new(&d, &o)) == -EINVAL)
+		problem(l, l->line, key, "a marker dedup cannot use: not UTF-8, or starting with a space");
+	else if (r < 0)
+		l->enomem = 1;
+	else
+		l->c->trailers = list;
+	dedup_free(d);
+}
+
 static void
 daemon_key(struct loader *l, int k, const char *key, const char *v)
 {
@@ -611,6 +669,7 @@ daemon_key(struct loader *l, int k, const char *key, const char *v)
 	case 14: set_duration(l, key, v, 1000, &c->timeout); break;
 	case 15: set_duration(l, key, v, 100, &c->connect_timeout); break;
 	case 16: set_duration(l, key, v, 1000, &c->low_speed_time); break;
+	case 17: set_trailers(l, key, v); break;
 	}
 }
 
@@ -1100,6 +1159,7 @@ conf_parse(struct conf **ret, const char *path, const char *data, size_t len, st
 	ini_use_stack = false;
 	ini_allow_realloc = false;
 	ini_max_line = CONF_MAX_LINE + 3;
+	ini_initial_alloc = CONF_MAX_LINE + 3;	/* the heap buffer's size, as it never grows */
 	ini_stop_on_first_error = false;
 	l.p = data;
 	l.end = data + len;

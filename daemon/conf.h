@@ -81,6 +81,9 @@ struct conf {
 	int64_t			 timeout, connect_timeout, low_speed_time;	/* of one transfer */
 	int			 concurrency, per_host;
 	bool			 allow_private, allow_file;
+	/* Where a lead's trailer starts, for dedup: the built-in markers and those of `trailers`,
+	 * NULL-terminated; NULL when the key is not given (dedup's own list). */
+	const char		**trailers;
 	struct conf_source	*sources;
 	size_t			 nsources;
 	struct conf_output	*outputs;

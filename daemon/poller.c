@@ -827,7 +827,7 @@ poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct
 		.connect_timeout_ms = conf->connect_timeout,
 		.low_speed_time_s = (conf->low_speed_time + 999) / 1000,
 	};
-	struct dedup_opts dopts = { .explain = o->verbose };
+	struct dedup_opts dopts = { .explain = o->verbose, .trailers = conf->trailers };
 	struct poller *p;
 	char err[256];
 	int r;

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "dedup.h"
 
 static char dir[] = "/tmp/wiredesk-test-conf-XXXXXX";
 static char path[sizeof(dir) + 32];
@@ -505,6 +506,62 @@ test_sizes_and_transfer_limits(void **state)
 	free(errs);
 }
 
+/* trailers: markers added to dedup's built-in ones, checked by the clusterer itself. */
+static void
+test_trailers(void **state)
+{
+	static const char many[] = "[daemon]\ntrailers = a1|a2|a3|a4|a5|a6|a7|a8|a9|b1|b2|b3|b4|b5|b6|b7|b8|b9|"
+	    "c1|c2|c3|c4|c5|c6|c7|c8|c9|d1|d2|d3|d4|d5|d6|d7|d8|d9|e1|e2|e3|e4|e5|e6|e7|e8|e9|f1|f2|f3|f4|f5|"
+	    "f6|f7|f8|f9|g1|g2|g3|g4|g5|g6|g7|g8|g9|h1\n";
+	struct conf *c;
+	size_t n = 0, builtin = 0;
+	char *errs;
+
+	(void)state;
+	c = load_ok("[daemon]\n");
+	assert_null(c->trailers);
+	conf_free(c);
+	c = load_ok("[daemon]\ntrailers =  Read the full story at |Sign up \u2014 free  \n");
+	while (dedup_trailers[builtin] != NULL)
+		builtin++;
+	while (c->trailers[n] != NULL)
+		n++;
+	assert_int_equal(n, builtin + 2);
+	assert_string_equal(c->trailers[0], dedup_trailers[0]);
+	assert_string_equal(c->trailers[builtin], "Read the full story at");
+	assert_string_equal(c->trailers[builtin + 1], "Sign up \u2014 free");
+	conf_free(c);
+	errs = load_bad("[daemon]\ntrailers = Read more || x\n", 33);
+	has_problem(errs, "2: trailers: an empty marker");
+	free(errs);
+	errs = load_bad("[daemon]\ntrailers = \xff more\n", 26);
+	has_problem(errs, "2: trailers: a marker dedup cannot use");
+	free(errs);
+	errs = load_bad(many, sizeof(many) - 1);	/* a line of 211 bytes: refused for its count */
+	has_problem(errs, "2: trailers: at most");
+	free(errs);
+}
+
+/* Lines up to CONF_MAX_LINE bytes are read whole (inih's own buffer is 200 bytes unless told). */
+static void
+test_long_lines(void **state)
+{
+	char text[CONF_MAX_LINE + 64];
+	struct conf *c;
+	char *errs;
+	int n;
+
+	(void)state;
+	n = snprintf(text, sizeof(text), "[daemon]\n[output long]\nsources = *\ninclude = (?i)%0*d\n", 4000, 7);
+	c = load_ok(text);
+	assert_int_equal(strlen(c->outputs[0].include), 4000 + 4);
+	conf_free(c);
+	n = snprintf(text, sizeof(text), "[daemon]\n[output long]\nsources = *\ninclude = %0*d\n", CONF_MAX_LINE, 7);
+	errs = load_bad(text, (size_t)n);
+	has_problem(errs, "4: line longer than");
+	free(errs);
+}
+
 int
 main(void)
 {
@@ -524,6 +581,8 @@ main(void)
 		cmocka_unit_test(test_sizes_and_transfer_limits),
 		cmocka_unit_test(test_listen_is_an_address_the_server_can_bind),
 		cmocka_unit_test(test_many_sources_and_one_given_twice),
+		cmocka_unit_test(test_trailers),
+		cmocka_unit_test(test_long_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
