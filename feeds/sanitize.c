@@ -1,5 +1,6 @@
 /* sanitize.c - HTML allowlist sanitizer: libxml2's SAX HTML parser feeds a writer that keeps its own stack. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <strings.h>
 
 #include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
@@ -1203,6 +1205,384 @@ out:
 	return r;
 }
 
+
+/* ---- the fast path ---- */
+
+/*
+ * Most feed HTML is well-formed and balanced: <p>, <a href="...">, <strong>, <ul><li>, <img ...>,
+ * a <div> around it all, a few character references. For such markup libxml2's HTML parser
+ * reports the tags and the text just as they stand, at ~25 cycles a byte. fast_run() reads it
+ * itself and calls the same handlers with the events libxml2 would report, but only inside a
+ * subset where that is certain:
+ *  - start tags of fast_names[] (the elements we write but pre, whose first newline libxml2
+ *    drops, and the void ones it does not know; and containers we unwrap), with names of letters
+ *    and digits and every attribute value in quotes, never one for which libxml2 would first close
+ *    the open element (fast_closes[], asked of libxml2 itself);
+ *  - end tags of the innermost open element;
+ *  - text without controls (but tab, LF and CR) or C1 characters, and character references that are complete
+ *    (numeric, or named in libxml2's own table, with their ';').
+ * Anything else (a comment, a dropped or other element, a stray '<', an entity without ';'...)
+ * makes it give up with nothing kept, and libxml2 reads the input. The unit tests and
+ * fuzz_sanitize compare both paths.
+ */
+#define FAST_DEPTH	32		/* deeper markup goes to libxml2 */
+#define FAST_ATTRS	16		/* attributes of one tag */
+
+/* The elements the fast path reads, sorted for bsearch(). */
+static const char *const fast_names[] = {
+	"a", "abbr", "address", "article", "aside", "audio", "b", "big", "blockquote", "br",
+	"caption", "center", "cite", "code", "dd", "del", "details", "dfn", "div", "dl", "dt", "em",
+	"figcaption", "figure", "font", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+	"i", "iframe", "img", "ins", "kbd", "li", "main", "mark", "nav", "ol", "p", "picture", "q",
+	"s", "samp", "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
+	"td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video",
+};
+#define FAST_N	(sizeof(fast_names) / sizeof(fast_names[0]))
+
+/* Row i, bit j: a start tag of fast_names[j] makes libxml2 close an open fast_names[i] first. */
+static uint64_t fast_closes[FAST_N][(FAST_N + 63) / 64];
+static bool fast_void[FAST_N];		/* libxml2 closes it at once */
+static pthread_once_t fast_once = PTHREAD_ONCE_INIT;
+
+/* What libxml2 does with "<X><X>": whether the first X ends before the second starts. */
+struct probe {
+	int	starts;
+	bool	closed;
+};
+
+static void
+probe_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+	(void)name;
+	(void)atts;
+	((struct probe *)ctx)->starts++;
+}
+
+static void
+probe_end(void *ctx, const xmlChar *name)
+{
+	struct probe *p = ctx;
+
+	(void)name;
+	if (p->starts == WRAPPER_DEPTH + 1)
+		p->closed = true;
+}
+
+static const htmlSAXHandler probe_sax = {
+	.startElement = probe_start,
+	.endElement = probe_end,
+	.initialized = XML_SAX2_MAGIC,
+	.serror = on_error,
+};
+
+static bool
+self_closing(htmlParserCtxtPtr ctxt, const char *name)
+{
+	struct probe p = { 0, false };
+	char doc[64];
+	int n;
+
+	n = snprintf(doc, sizeof(doc), WRAPPER "<%s><%s>", name, name);
+	ctxt->userData = &p;
+	xmlFreeDoc(htmlCtxtReadMemory(ctxt, doc, n, NULL, "UTF-8", PARSE_OPTIONS));
+	return p.closed || p.starts != WRAPPER_DEPTH + 2;
+}
+
+/*
+ * Asks libxml2 which start tags close which elements and which elements it holds void, so that
+ * the fast path follows the libxml2 in use. htmlAutoCloseTag(doc, name, elem) tells whether a
+ * start tag of elem's name closes an open name (with elem childless, nothing else); it answers 0
+ * for two of the same name whatever the rule, so that pair is read from a parse of "<X><X>".
+ * Whatever cannot be asked is taken as closing, which sends such markup to libxml2.
+ */
+static void
+fast_init(void)
+{
+	htmlDocPtr doc = htmlNewDocNoDtD(NULL, NULL);
+	htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+	const htmlElemDesc *d;
+	xmlNodePtr node;
+	size_t i, j;
+
+	if (ctxt != NULL)
+		memcpy(ctxt->sax, &probe_sax, sizeof(probe_sax));
+	for (j = 0; j < FAST_N; j++) {
+		d = htmlTagLookup((const xmlChar *)fast_names[j]);
+		fast_void[j] = d != NULL && d->empty;
+		node = doc != NULL ? xmlNewDocNode(doc, NULL, (const xmlChar *)fast_names[j], NULL) : NULL;
+		for (i = 0; i < FAST_N; i++)
+			if (node == NULL || ctxt == NULL ||
+			    (i == j ? self_closing(ctxt, fast_names[i]) :
+			    htmlAutoCloseTag(doc, (const xmlChar *)fast_names[i], node)))
+				fast_closes[i][j / 64] |= UINT64_C(1) << (j % 64);
+		xmlFreeNode(node);
+	}
+	if (ctxt != NULL)
+		htmlFreeParserCtxt(ctxt);
+	xmlFreeDoc(doc);
+}
+
+static int
+cmp_name(const void *key, const void *member)
+{
+	return strcmp(key, *(const char *const *)member);
+}
+
+/* Bytes that end a run of plain text for the fast path: < &, controls but tab, LF and CR, DEL, C1. */
+static const unsigned char fast_stop[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['&'] = 1, ['<'] = 1, [0x7F] = 1, [0xC2] = 1,
+};
+
+struct fast {
+	const char	*p, *end;
+	uint8_t		 open[FAST_DEPTH];	/* fast_names index of each open element, innermost last */
+	size_t		 nopen;
+};
+
+static bool
+fast_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
+fast_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* A name of letters and digits at f->p, lowercased into name[size]; its length, 0 when none fits. */
+static size_t
+fast_name(struct fast *f, char *name, size_t size)
+{
+	size_t n = 0;
+
+	if (f->p == f->end || !fast_letter(*f->p))
+		return 0;
+	while (f->p < f->end && (fast_letter(*f->p) || is_digit(*f->p))) {
+		if (n + 1 == size)
+			return 0;
+		name[n++] = (char)(*f->p++ | 0x20);
+	}
+	name[n] = '\0';
+	return n;
+}
+
+/*
+ * A complete character reference at p (p[0] '&'), as libxml2 reads it: its code point and, in
+ * *len, its length; 0 when the fast path does not take it.
+ */
+static unsigned
+fast_ref(const char *p, const char *end, size_t *len)
+{
+	const htmlEntityDesc *e;
+	const char *q = p + 1;
+	char name[16];
+	unsigned v = 0;
+	size_t n = 0;
+
+	if (q < end && *q == '#') {
+		bool hex = ++q < end && (*q == 'x' || *q == 'X');
+
+		for (q += hex; q < end && n < 7; q++, n++) {
+			if (is_digit(*q))
+				v = v * (hex ? 16 : 10) + (unsigned)(*q - '0');
+			else if (hex && (*q | 0x20) >= 'a' && (*q | 0x20) <= 'f')
+				v = v * 16 + (unsigned)((*q | 0x20) - 'a' + 10);
+			else
+				break;
+		}
+		/* libxml2's IS_CHAR */
+		if (n == 0 || q == end || *q != ';' || !(v == 0x9 || v == 0xA || v == 0xD ||
+		    (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF)))
+			return 0;
+	} else {
+		while (q < end && (fast_letter(*q) || (n > 0 && is_digit(*q))) && n + 1 < sizeof(name))
+			name[n++] = *q++;
+		name[n] = '\0';
+		if (n == 0 || q == end || *q != ';' || (e = htmlEntityLookup((const xmlChar *)name)) == NULL ||
+		    e->value == 0)
+			return 0;
+		v = e->value;
+	}
+	*len = (size_t)(q + 1 - p);
+	return v;
+}
+
+/*
+ * An attribute value in quotes at f->p, decoded into vals with its NUL: 1, or 0 when the fast
+ * path does not take it.
+ */
+static int
+fast_value(struct fast *f, struct buf *vals)
+{
+	const char *v;
+	size_t len;
+	unsigned cp;
+	char quote, u[5];
+
+	if (f->p == f->end || (*f->p != '"' && *f->p != '\''))
+		return 0;
+	quote = *f->p++;
+	for (v = f->p; f->p < f->end && *f->p != quote; ) {
+		unsigned char c = (unsigned char)*f->p;
+
+		if (c == '&') {
+			if (buf_append(vals, v, (size_t)(f->p - v)) < 0 || (cp = fast_ref(f->p, f->end, &len)) == 0 ||
+			    buf_append(vals, u, charset_utf8_encode(cp, u)) < 0)
+				return 0;
+			v = f->p += len;
+		} else if (c < 0x20 || c == '<' || c == '>' || c == 0x7F ||
+		    (c == 0xC2 && f->end - f->p > 1 && (unsigned char)f->p[1] <= 0x9F)) {
+			return 0;
+		} else {
+			f->p++;
+		}
+	}
+	if (f->p == f->end || buf_append(vals, v, (size_t)(f->p - v)) < 0 || buf_putc(vals, '\0') < 0)
+		return 0;
+	f->p++;
+	return 1;
+}
+
+/*
+ * A start tag at f->p (just after '<'), reported to the handlers as libxml2 would, its values
+ * decoded into vals: the index of its name in fast_names, or -1 when the fast path does not take
+ * it. *self_closed is set for "/>".
+ */
+static int
+fast_start(struct fast *f, struct san *s, struct buf *vals, bool *self_closed)
+{
+	const xmlChar *atts[2 * FAST_ATTRS + 1];
+	size_t offs[FAST_ATTRS], nattr = 0, i, k;
+	char name[16], names[FAST_ATTRS][24];
+	const char *const *en;
+
+	if (fast_name(f, name, sizeof(name)) == 0 ||
+	    (en = bsearch(name, fast_names, FAST_N, sizeof(fast_names[0]), cmp_name)) == NULL)
+		return -1;
+	k = (size_t)(en - fast_names);
+	if (f->nopen > 0 && (fast_closes[f->open[f->nopen - 1]][k / 64] & (UINT64_C(1) << (k % 64))))
+		return -1;	/* libxml2 would close the open element first */
+	buf_clear(vals);
+	for (;;) {
+		if (f->p == f->end || !(fast_blank(*f->p) || *f->p == '>' || *f->p == '/'))
+			return -1;
+		while (f->p < f->end && fast_blank(*f->p))
+			f->p++;
+		if (f->p < f->end && *f->p == '>') {
+			f->p++;
+			*self_closed = false;
+			break;
+		}
+		if (f->end - f->p >= 2 && f->p[0] == '/' && f->p[1] == '>') {
+			f->p += 2;
+			*self_closed = true;
+			break;
+		}
+		if (nattr == FAST_ATTRS || fast_name(f, names[nattr], sizeof(names[nattr])) == 0)
+			return -1;
+		for (i = 0; i < nattr; i++)
+			if (strcmp(names[i], names[nattr]) == 0)
+				return -1;	/* libxml2 drops a repeated attribute */
+		offs[nattr] = SIZE_MAX;		/* no value: NULL, as libxml2 gives it */
+		if (f->p < f->end && *f->p == '=') {
+			f->p++;
+			offs[nattr] = vals->len;
+			if (fast_value(f, vals) == 0)
+				return -1;
+		}
+		nattr++;
+	}
+	/* The values are all in place: vals no longer moves. */
+	for (i = 0; i < nattr; i++) {
+		atts[2 * i] = (const xmlChar *)names[i];
+		atts[2 * i + 1] = offs[i] == SIZE_MAX ? NULL : (const xmlChar *)vals->data + offs[i];
+	}
+	atts[2 * nattr] = NULL;
+	on_start(s, (const xmlChar *)name, nattr > 0 ? atts : NULL);
+	return (int)k;
+}
+
+/*
+ * The markup of p (n bytes, after the wrapper, valid UTF-8 without NUL) through the handlers, as
+ * libxml2 would report it: 1, or 0 when it is outside the fast path's subset, with s and its
+ * output as they were. vals is scratch for attribute values.
+ */
+static int
+fast_run(struct san *s, const char *p, size_t n, struct buf *vals)
+{
+	static const xmlChar *const wrapper[WRAPPER_DEPTH] = {
+		(const xmlChar *)"html", (const xmlChar *)"body",
+	};
+	struct fast f = { .p = p, .end = p + n };
+	size_t start = s->out->len, len, i;
+	bool self_closed;
+	const char *run;
+	const char *const *en;
+	char name[16], u[5];
+	unsigned cp;
+	int k;
+
+	(void)pthread_once(&fast_once, fast_init);
+	for (i = 0; i < WRAPPER_DEPTH; i++)
+		on_start(s, wrapper[i], NULL);
+	while (f.p < f.end && s->err == 0) {
+		for (run = f.p; f.p < f.end; f.p++)
+			if (fast_stop[(unsigned char)*f.p] &&
+			    !(*f.p == '\xC2' && f.end - f.p > 1 && (unsigned char)f.p[1] >= 0xA0))
+				break;
+		if (f.p > run)
+			on_text(s, (const xmlChar *)run, (int)(f.p - run));
+		if (f.p == f.end)
+			break;
+		if (*f.p == '&') {
+			if ((cp = fast_ref(f.p, f.end, &len)) == 0)
+				goto refuse;
+			on_text(s, (const xmlChar *)u, (int)charset_utf8_encode(cp, u));
+			f.p += len;
+		} else if (*f.p != '<' || ++f.p == f.end) {
+			goto refuse;
+		} else if (*f.p == '/') {
+			f.p++;
+			if (fast_name(&f, name, sizeof(name)) == 0)
+				goto refuse;
+			while (f.p < f.end && fast_blank(*f.p))
+				f.p++;
+			if (f.p == f.end || *f.p++ != '>')
+				goto refuse;
+			if (f.nopen > 0 && strcmp(name, fast_names[f.open[f.nopen - 1]]) == 0) {
+				f.nopen--;
+				on_end(s, (const xmlChar *)name);
+			} else if ((en = bsearch(name, fast_names, FAST_N, sizeof(fast_names[0]), cmp_name)) == NULL ||
+			    !fast_void[en - fast_names]) {
+				goto refuse;
+			}	/* else the end tag of a void element (XHTML's <img ...></img>): nothing is open */
+		} else {
+			if (f.nopen == FAST_DEPTH || (k = fast_start(&f, s, vals, &self_closed)) < 0)
+				goto refuse;
+			if (self_closed || fast_void[k])
+				on_end(s, (const xmlChar *)fast_names[k]);
+			else
+				f.open[f.nopen++] = (uint8_t)k;
+		}
+	}
+	/* At the end libxml2 closes what is open, the wrapper last. */
+	while (f.nopen > 0)
+		on_end(s, (const xmlChar *)fast_names[f.open[--f.nopen]]);
+	for (i = WRAPPER_DEPTH; i > 0; i--)
+		on_end(s, wrapper[i - 1]);
+	return 1;
+refuse:
+	buf_truncate(s->out, start);
+	s->depth = s->wrapper = s->seen = s->drop = 0;
+	s->nopen = 0;
+	s->stopped = false;
+	return 0;
+}
+
 /*
  * What a sanitizer keeps from one field to the next: libxml2's HTML parser, which
  * htmlCtxtReadMemory() resets for every read, and the buffers, so that a document's fields cost no
@@ -1214,6 +1594,9 @@ struct sanitizer {
 	struct buf		 attrs;	/* lent to struct san for one run */
 	struct buf		 url;
 	struct buf		 set;
+	struct buf		 vals;	/* the fast path's attribute values */
+	bool			 slow;	/* never the fast path (tests) */
+	size_t			 fast;	/* fields the fast path took */
 };
 
 int
@@ -1228,6 +1611,7 @@ sanitizer_open(struct sanitizer **ret)
 	buf_init(&z->attrs, ITEM_MAX_FIELD);
 	buf_init(&z->url, ITEM_MAX_FIELD);
 	buf_init(&z->set, ITEM_MAX_FIELD);
+	buf_init(&z->vals, ITEM_MAX_FIELD);
 	*ret = z;
 	return 0;
 }
@@ -1243,7 +1627,20 @@ sanitizer_close(struct sanitizer *z)
 	buf_release(&z->attrs);
 	buf_release(&z->url);
 	buf_release(&z->set);
+	buf_release(&z->vals);
 	free(z);
+}
+
+void
+sanitizer_set_slow(struct sanitizer *z, bool slow)
+{
+	z->slow = slow;
+}
+
+size_t
+sanitizer_fast_count(const struct sanitizer *z)
+{
+	return z->fast;
 }
 
 /* A scratch buffer of z lent for one run, empty and limited as out is. */
@@ -1276,6 +1673,15 @@ sanitizer_run(struct sanitizer *z, const char *html, size_t len, const char *bas
 	r = load(html, len, &z->in);
 	if (r < 0)
 		goto out;
+	s.depth_max = HTML_MAX_DEPTH;
+	if (!z->slow && fast_run(&s, z->in.data + sizeof(WRAPPER) - 1, z->in.len - (sizeof(WRAPPER) - 1),
+	    &z->vals)) {
+		z->fast++;
+		r = s.err;
+		if (r == 0)
+			r = close_to(&s, 0);
+		goto out;
+	}
 	r = fix_tags(&z->in, sizeof(WRAPPER) - 1, &scans);
 	if (r < 0)
 		goto out;
@@ -1314,6 +1720,8 @@ out:
 	}
 	if (z->in.cap > SAN_KEEP)
 		buf_release(&z->in);
+	if (z->vals.cap > SAN_KEEP)
+		buf_release(&z->vals);
 	return r;
 }
 

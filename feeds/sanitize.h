@@ -2,6 +2,7 @@
 #ifndef WIREDESK_SANITIZE_H
 #define WIREDESK_SANITIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -33,5 +34,13 @@ struct sanitizer;
 int	sanitizer_open(struct sanitizer **ret);
 int	sanitizer_run(struct sanitizer *z, const char *html, size_t len, const char *base, struct buf *out);
 void	sanitizer_close(struct sanitizer *z);
+
+/*
+ * For tests and benchmarks: with slow, every field goes through libxml2's HTML parser, never the
+ * fast path that reads well-formed markup itself (see sanitize.c; both give the same bytes); and
+ * how many fields the fast path has taken.
+ */
+void	sanitizer_set_slow(struct sanitizer *z, bool slow);
+size_t	sanitizer_fast_count(const struct sanitizer *z);
 
 #endif
