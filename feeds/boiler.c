@@ -54,6 +54,16 @@ find(const struct boiler *b, uint64_t source)
 	return NULL;
 }
 
+void
+boiler_prefetch(const struct boiler *b, uint64_t source)
+{
+	const struct table *t = find(b, source);
+	size_t i;
+
+	for (i = 0; t != NULL && i < sizeof(*t); i += 64)
+		__builtin_prefetch((const char *)t + i);
+}
+
 /* The index for the tables there are, in cap slots. 0 or -ENOMEM (b unchanged). */
 static int
 reindex(struct boiler *b, size_t cap)

@@ -37,6 +37,9 @@ void	boiler_free(struct boiler *b);		/* NULL is fine */
  */
 size_t	boiler_check(const struct boiler *b, uint64_t source, const uint64_t *seg, size_t n, bool *drop);
 
+/* Asks for the source's counts to be brought into the cache: boiler_check() and boiler_learn() follow. */
+void	boiler_prefetch(const struct boiler *b, uint64_t source);
+
 /*
  * Counts one item of the source: its segments (each hash once) and the story it joined. day is the
  * clock (UTC days), never going back: the first call of a new day forgets the sources silent for

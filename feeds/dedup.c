@@ -12,9 +12,13 @@
  * Memory is a few flat arrays: open-addressing maps of 64-bit keys, a term table, a pool of
  * postings, and a ring of stories in the order they began (which is the order they expire in).
  */
+#define _DEFAULT_SOURCE	/* madvise() and MADV_HUGEPAGE, where the system has them */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,10 +149,36 @@ struct dedup {
 	struct boiler	*boiler;	/* what each source repeats in its leads */
 	char		**trailers;	/* folded markers that cut the lead, NULL-terminated */
 	uint64_t	 trailer_first[256];	/* by byte: the markers that start with it, a bit each */
+	uint64_t	 trailer_pair[65536 / 64];	/* by two bytes: a bit when a marker may start with them */
 	uint64_t	 segs[LEAD_SEGS];	/* the lead's segments, to learn once the item's story is known */
 	size_t		 nsegs;
 	uint64_t	 stop[STOP_SLOTS];	/* the stop words' term hashes, see is_stop() */
+	uint64_t	 spread[256];	/* by byte: its bit j in byte j, to count SimHash bits 8 at a time */
 };
+
+/* ---------------------------------------------------------------- memory */
+
+#define HUGE_PAGE	((uintptr_t)2 << 20)
+
+/*
+ * Asks for huge pages under a big table that is read at random (the maps, the ring, the term
+ * table, the postings): with 4 KiB pages nearly every look-up also misses the TLB, and the first
+ * touch of each page faults. A hint only: where the system has no such pages, nothing changes.
+ */
+static void
+huge_hint(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~(HUGE_PAGE - 1);
+
+	if (p != NULL && n >= 2 * HUGE_PAGE && e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
 
 /*
  * What sources posted lately, for spotting series: a title a source posts again on another day
@@ -205,6 +235,7 @@ seen_grow(struct seen *c, size_t live)
 	free(c->slot);
 	c->slot = slot;
 	c->cap = cap;
+	huge_hint(slot, cap * sizeof(*slot));
 	return 0;
 }
 
@@ -272,6 +303,22 @@ map_get(const struct map *m, uint64_t k, uint32_t *ret)
 	return false;
 }
 
+/*
+ * Asks for the cache lines where a look-up of k starts, to read them later without waiting: two,
+ * as a key that is absent (most are) is looked for up to an empty slot, a few slots on.
+ */
+static void
+map_prefetch(const struct map *m, uint64_t k)
+{
+	size_t i;
+
+	if (m->cap == 0)
+		return;
+	i = map_home(m, map_tag(k));
+	__builtin_prefetch(&m->slot[i]);
+	__builtin_prefetch(&m->slot[(i + 8) & (m->cap - 1)]);
+}
+
 static int
 map_resize(struct map *m, size_t cap)
 {
@@ -280,6 +327,7 @@ map_resize(struct map *m, size_t cap)
 
 	if (n.slot == NULL)
 		return -ENOMEM;
+	huge_hint(n.slot, cap * sizeof(uint64_t));
 	for (i = 0; i < m->cap; i++) {
 		if (m->slot[i] == 0)
 			continue;
@@ -437,6 +485,7 @@ block_new(struct dedup *d, unsigned c)
 			return -ENOMEM;
 		pp->p = p;
 		pp->cap = cap;
+		huge_hint(p, (cap << (c + 1)) * sizeof(*p));
 	}
 	return (int64_t)pp->len++;
 }
@@ -527,9 +576,18 @@ static void
 story_close(struct dedup *d, uint64_t id)
 {
 	struct story *s = story_at(d, id);
+	const struct term *tm;
 	uint32_t v;
 	unsigned i;
 
+	/* Random reads, asked for together: the terms, then their postings. */
+	for (i = 0; s->has_lead && i < 4; i++)
+		map_prefetch(&d->leads, band_key(i, s->simhash));
+	for (i = 0; i < s->len; i++)
+		__builtin_prefetch(&d->terms[term_of(&s->c[i])]);
+	for (i = 0; i < s->len; i++)
+		if (s->c[i].term & POSTED && (tm = &d->terms[term_of(&s->c[i])])->sf > 0)
+			__builtin_prefetch(postings(d, tm));
 	for (i = 0; i < s->len; i++) {
 		if (s->c[i].term & POSTED)
 			unpost(d, term_of(&s->c[i]), id);
@@ -584,6 +642,8 @@ ring_room(struct dedup *d)
 	d->ring = ring;
 	d->norms = norms;
 	d->ring_cap = cap;
+	huge_hint(ring, cap * sizeof(*ring));
+	huge_hint(norms, cap * sizeof(*norms));
 	return 0;
 }
 
@@ -610,6 +670,7 @@ term_get(struct dedup *d, uint64_t hash)
 				return -ENOMEM;
 			d->terms = t;
 			d->terms_cap = cap;
+			huge_hint(t, cap * sizeof(*t));
 		}
 		i = (uint32_t)d->terms_len;
 	}
@@ -760,10 +821,15 @@ fold(const char *s, size_t len, struct buf *out, bool lines)
 	const char *p;
 	char *w;
 	size_t i;
+	uint64_t x;
 	int r;
 	bool ascii = true;
 
-	for (i = 0; i < len && ascii; i++)
+	for (i = 0; i + 8 <= len && ascii; i += 8) {
+		memcpy(&x, s + i, 8);
+		ascii = (x & 0x8080808080808080ULL) == 0;
+	}
+	for (; i < len && ascii; i++)
 		ascii = (unsigned char)s[i] < 0x80;
 	if (!ascii) {
 		n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &m, UTF8PROC_STABLE |
@@ -781,6 +847,12 @@ fold(const char *s, size_t len, struct buf *out, bool lines)
 	}
 	w = out->data + out->len;
 	for (p = s; p < s + len;) {
+		/* Most bytes: printable ASCII but a space and '`', lower case kept, upper case folded. */
+		if ((unsigned char)*p > ' ' && (unsigned char)*p < 0x80 && *p != '`') {
+			c = (unsigned char)*p++;
+			*w++ = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+			continue;
+		}
 		if ((unsigned char)*p < 0x80) {
 			c = (unsigned char)*p++;
 			if (c >= 'A' && c <= 'Z')
@@ -1008,16 +1080,33 @@ marker_at(const char *p, const char *end, const char *m)
 	return m[k] == '\0';
 }
 
-/* Where the first trailer marker starts in [p, end), or end: one pass, by the markers' first bytes. */
+/* The bit of trailer_pair for the bytes a, b. */
+static unsigned
+pair_of(unsigned char a, unsigned char b)
+{
+	return (unsigned)a << 8 | b;
+}
+
+/*
+ * Where the first trailer marker starts in [p, end), or end: one pass, by the markers' first two
+ * bytes, then by their first bytes.
+ */
 static const char *
 find_trailer(const struct dedup *d, const char *p, const char *end)
 {
 	uint64_t m;
+	unsigned k;
 
-	for (; p < end; p++)
+	for (; p < end; p++) {
+		if (p + 1 < end) {
+			k = pair_of((unsigned char)p[0], (unsigned char)p[1]);
+			if (!(d->trailer_pair[k / 64] >> (k % 64) & 1))
+				continue;
+		}
 		for (m = d->trailer_first[(unsigned char)*p]; m != 0; m &= m - 1)
 			if (marker_at(p, end, d->trailers[__builtin_ctzll(m)]))
 				return p;
+	}
 	return end;
 }
 
@@ -1039,9 +1128,10 @@ lead_simhash(struct dedup *d, const char *text, uint64_t source, uint64_t *ret)
 	uint64_t words[LEAD_SCAN], hs[LEAD_SEGS], h;
 	uint16_t seg_end[LEAD_SEGS];	/* word index where each segment ends */
 	bool drop[LEAD_SEGS];
-	int32_t v[64] = { 0 };
+	uint64_t acc[8];
+	uint32_t ones[64] = { 0 };
 	struct buf *scratch = &d->src;
-	const char *p, *end, *w;
+	const char *p, *end;
 	size_t n, count = 0, i, j, b, nseg = 0, seg_start = 0, kept;
 
 	d->nsegs = 0;
@@ -1061,9 +1151,19 @@ lead_simhash(struct dedup *d, const char *text, uint64_t source, uint64_t *ret)
 			p += n;
 			continue;
 		}
-		for (w = p; p < end && word_char(p, end, &n); p += n)
-			;
-		words[count++] = hash_bytes(1, w, (size_t)(p - w));
+		/* hash_bytes(1, ...) of the word, made while it is read. */
+		h = 0xcbf29ce484222325ULL ^ 1;
+		for (; p < end; p += n) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+				n = 1;
+			else if ((unsigned char)*p < 0x80 || !word_char(p, end, &n))
+				break;
+			for (j = 0; j < n; j++) {
+				h ^= (unsigned char)p[j];
+				h *= 0x100000001b3ULL;
+			}
+		}
+		words[count++] = mix64(h);
 	}
 	if (count > seg_start && nseg < LEAD_SEGS)
 		seg_end[nseg++] = (uint16_t)count;
@@ -1088,13 +1188,23 @@ lead_simhash(struct dedup *d, const char *text, uint64_t source, uint64_t *ret)
 	count = kept < LEAD_WORDS ? kept : LEAD_WORDS;
 	if (count < LEAD_MIN_WORDS)
 		return false;
-	for (i = 0; i + 2 < count; i++) {
-		h = mix64(words[i] * 31 * 31 + words[i + 1] * 31 + words[i + 2]);
+	/*
+	 * A bit of the SimHash is set when more than half the shingles' hashes have it. The ones are
+	 * counted a byte of the hash at a time: acc[k] holds eight byte-wide counters, of bits 8k to
+	 * 8k + 7, emptied into ones[] before they can reach 256.
+	 */
+	for (i = 0; i + 2 < count;) {
+		memset(acc, 0, sizeof(acc));
+		for (n = 0; n < 255 && i + 2 < count; n++, i++) {
+			h = mix64(words[i] * 31 * 31 + words[i + 1] * 31 + words[i + 2]);
+			for (b = 0; b < 8; b++)
+				acc[b] += d->spread[h >> (8 * b) & 0xff];
+		}
 		for (b = 0; b < 64; b++)
-			v[b] += (h >> b & 1) != 0 ? 1 : -1;
+			ones[b] += (uint32_t)(acc[b / 8] >> (8 * (b % 8)) & 0xff);
 	}
 	for (h = 0, b = 0; b < 64; b++)
-		if (v[b] > 0)
+		if (2 * (size_t)ones[b] > count - 2)
 			h |= 1ULL << b;
 	*ret = h;
 	return true;
@@ -1336,6 +1446,30 @@ story_sim(const struct dedup *d, uint64_t id, const struct tterm *t, const struc
 	return sim / s->norm;
 }
 
+/* The item's terms made ready for best_story(). */
+struct probe {
+	struct tterm	 t[MAX_TERMS];	/* the item's terms in probe order */
+	struct term_set	 ts;
+	double		 spec[MAX_TERMS];	/* by the item's order */
+};
+
+/*
+ * What best_story() needs of the item's terms, made apart so that it is made while the postings
+ * are on their way.
+ */
+static void
+probe_prepare(const struct dedup *d, const struct tterm *t, size_t nt, struct probe *pr)
+{
+	size_t i, live = d->next - d->first;
+
+	set_fill(&pr->ts, t, nt);
+	/* Only the item's terms can be shared: their specificity among live stories, once. */
+	for (i = 0; i < nt; i++)
+		pr->spec[i] = log((double)(live + 1) / (d->terms[t[i].term].sf + 1));
+	memcpy(pr->t, t, nt * sizeof(*t));
+	sort_probe(pr->t, nt, d);
+}
+
 /*
  * The live story whose centroid is closest to the item's terms, by the guard and the threshold.
  *
@@ -1349,16 +1483,18 @@ story_sim(const struct dedup *d, uint64_t id, const struct tterm *t, const struc
  * shared/eval for the better and a labelled synthetic stream by nothing measurable: docs/dedup.md.)
  */
 static void
-best_story(struct dedup *d, struct tterm *t, size_t nt, uint64_t *ret_id, double *ret_sim)
+best_story(struct dedup *d, struct tterm *t, size_t nt, struct probe *pr, uint64_t *ret_id, double *ret_sim)
 {
 	struct cand top[CONFIRM_MAX], x, *c;
+	const struct story *s;
 	struct cand_set cs;
-	struct tterm probe[MAX_TERMS];
-	struct term_set ts;
+	const struct tterm *probe = pr->t;
+	const struct term_set *ts = &pr->ts;
+	const double *spec = pr->spec;
 	const struct posting *p;
 	const struct term *tm;
-	size_t ntop = 0, i, k, j, stop, live = d->next - d->first;
-	double sim, rest = 0, spec[MAX_TERMS], best = 0;
+	size_t ntop = 0, i, k, j, stop;
+	double sim, rest = 0, best = 0;
 	uint64_t id;
 	bool found = false;
 	float n;
@@ -1366,12 +1502,6 @@ best_story(struct dedup *d, struct tterm *t, size_t nt, uint64_t *ret_id, double
 	*ret_sim = 0;
 	cs.n = 0;
 	memset(cs.slot, 0, sizeof(cs.slot));
-	set_fill(&ts, t, nt);
-	/* Only the item's terms can be shared: their specificity among live stories, once. */
-	for (i = 0; i < nt; i++)
-		spec[i] = log((double)(live + 1) / (d->terms[t[i].term].sf + 1));
-	memcpy(probe, t, nt * sizeof(*t));
-	sort_probe(probe, nt, d);
 	/* Each candidate's dot product adds up in probe order, whatever the order of the postings. */
 	for (i = 0, k = 0; i < nt && k < PROBE_TERMS; i++) {
 		tm = &d->terms[probe[i].term];
@@ -1387,6 +1517,8 @@ best_story(struct dedup *d, struct tterm *t, size_t nt, uint64_t *ret_id, double
 	stop = i;		/* probe[i] before it with postings were walked */
 	if (cs.n == 0)
 		return;
+	for (i = 0; i < cs.n; i++)
+		__builtin_prefetch(&d->norms[cs.c[i].id & (d->ring_cap - 1)]);
 	/* The terms after the probes: walked when short, into the candidates there are; else bounded. */
 	for (i = 0; i < nt; i++) {
 		tm = &d->terms[probe[i].term];
@@ -1413,8 +1545,18 @@ best_story(struct dedup *d, struct tterm *t, size_t nt, uint64_t *ret_id, double
 			top[j] = top[j - 1];
 		top[j] = x;
 	}
+	/* The stories to read, then their centroids, asked for together. */
+	for (i = 0; i < ntop; i++) {
+		s = story_at(d, top[i].id);
+		__builtin_prefetch(s);
+		__builtin_prefetch((const char *)s + 64);
+		__builtin_prefetch((const char *)(s + 1) - 1);
+	}
+	for (i = 0; i < ntop; i++)
+		for (s = story_at(d, top[i].id), k = 0; k < s->len; k += 64 / sizeof(*s->c))
+			__builtin_prefetch(&s->c[k]);
 	for (i = 0; i < ntop && top[i].dot >= best; i++) {
-		sim = story_sim(d, top[i].id, t, &ts, spec);
+		sim = story_sim(d, top[i].id, t, ts, spec);
 		if (sim > best || (found && sim == best && top[i].id < *ret_id)) {
 			best = sim;
 			*ret_id = top[i].id;
@@ -1490,19 +1632,27 @@ explain(const struct dedup *d, struct dedup_result *ret, const struct tterm *t, 
  * True when the title is a series title: this source posted the same title on an earlier day, or
  * any source's repeat made it one. Such a title joins nothing by its words alone.
  */
-static bool
-is_series(struct dedup *d, const struct tterm *t, size_t nt, uint64_t source_hash)
+static void
+series_keys(const struct tterm *t, size_t nt, uint64_t source_hash, uint64_t *ret_series, uint64_t *ret_key)
 {
-	int64_t day = d->now / 86400;
-	uint64_t words = 0, key, series;
+	uint64_t words = 0;
 	size_t i;
 
 	for (i = 0; i < nt; i++)
 		words += t[i].hash;		/* the set of terms, in any order */
-	series = mix64(words ^ 0x5e51e5ULL);
+	*ret_series = mix64(words ^ 0x5e51e5ULL);
+	*ret_key = mix64(words ^ source_hash);
+}
+
+static bool
+is_series(struct dedup *d, const struct tterm *t, size_t nt, uint64_t source_hash)
+{
+	int64_t day = d->now / 86400;
+	uint64_t key, series;
+
+	series_keys(t, nt, source_hash, &series, &key);
 	if (seen_get(&d->seen, series, day))
 		return true;
-	key = mix64(words ^ source_hash);
 	if (seen_before(&d->seen, key, day)) {
 		seen_put(&d->seen, series, day);
 		return true;
@@ -1607,8 +1757,11 @@ int
 dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret)
 {
 	struct tterm t[MAX_TERMS];
-	bool series;
-	uint64_t skey = hash_bytes(7, it->source != NULL ? it->source : "", it->source != NULL ? strlen(it->source) : 0);
+	struct probe pr;
+	struct term *tm;
+	uint64_t band_id[4];
+	bool series, band_live[4];
+	uint64_t series_key, source_key, skey = hash_bytes(7, it->source != NULL ? it->source : "", it->source != NULL ? strlen(it->source) : 0);
 	uint64_t closest = 0, ikey, ukey, id = 0, simhash = 0;
 	uint32_t v;
 	int64_t ti, date = it->date;
@@ -1623,7 +1776,17 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 	date = d->now;		/* an item from the past arrives now */
 	expire(d);
 
+	/*
+	 * The look-ups of an item are random reads of big tables: each is asked for ahead of its use,
+	 * while the item's text is worked on, so that their cache misses overlap.
+	 */
 	ikey = item_key(it);
+	map_prefetch(&d->items, ikey);
+	if (it->text != NULL)
+		boiler_prefetch(d->boiler, skey);
+	ukey = url_key(it->url, &d->src);
+	if (ukey != 0)
+		map_prefetch(&d->urls, ukey);
 	if (map_get(&d->items, ikey, &v) && live_story(d, v, &id)) {
 		/* An update: the story keeps its representative, which this item may be. */
 		ret->story = id;
@@ -1635,6 +1798,13 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 	}
 
 	nt = title_terms(d, it->title, it->source, skey, t);
+	for (i = 0; i < nt; i++)
+		map_prefetch(&d->term_of, t[i].hash);
+	if (nt > 0) {
+		series_keys(t, nt, skey, &series_key, &source_key);
+		__builtin_prefetch(&d->seen.slot[series_key & (d->seen.cap - 1)]);
+		__builtin_prefetch(&d->seen.slot[source_key & (d->seen.cap - 1)]);
+	}
 	series = nt > 0 && is_series(d, t, nt, skey);
 	for (i = 0; r == 0 && i < nt; i++) {
 		ti = term_get(d, t[i].hash);
@@ -1643,29 +1813,53 @@ dedup_add(struct dedup *d, const struct dedup_item *it, struct dedup_result *ret
 			break;
 		}
 		t[i].term = (uint32_t)ti;
-		/* IDF from the items before this one; an unseen term weighs the most. */
-		idf = log(((double)d->n_items + IDF_PRIOR) / ((double)d->terms[ti].df + 1));
-		t[i].q = (float)idf;
-		len2 += idf * idf;
+		__builtin_prefetch(&d->terms[ti]);
 	}
 	if (r < 0)
 		return r;	/* terms made so far have no count: the next decay drops them */
+	lead = lead_simhash(d, it->text, skey, &simhash);
+	for (i = 0; lead && i < 4; i++)
+		map_prefetch(&d->leads, band_key((unsigned)i, simhash));
+	for (i = 0; i < nt; i++) {
+		/* IDF from the items before this one; an unseen term weighs the most. */
+		idf = log(((double)d->n_items + IDF_PRIOR) / ((double)d->terms[t[i].term].df + 1));
+		t[i].q = (float)idf;
+		len2 += idf * idf;
+	}
 	d->n_items++;
-	for (i = 0; i < nt; i++)
-		d->terms[t[i].term].df++;
+	for (i = 0; i < nt; i++) {
+		tm = &d->terms[t[i].term];
+		tm->df++;
+		if (tm->sf > 0 && tm->sf < POSTING_CAP) {	/* for best_story() */
+			__builtin_prefetch(postings(d, tm));
+			if (tm->sf > 64 / sizeof(struct posting))
+				__builtin_prefetch(postings(d, tm) + 64 / sizeof(struct posting));
+		}
+	}
 	for (i = 0; i < nt; i++)
 		t[i].q = len2 > 0 ? (float)(t[i].q / sqrt(len2)) : 0;
+	if (nt > 0 && !series)
+		probe_prepare(d, t, nt, &pr);
 
-	ukey = url_key(it->url, &d->src);
-	lead = lead_simhash(d, it->text, skey, &simhash);
 	if (ukey != 0 && map_get(&d->urls, ukey, &v) && live_story(d, v, &id))
 		ret->how = DEDUP_SAME_URL;
-	for (i = 0; lead && ret->how == DEDUP_NEW && i < 4; i++)
-		if (map_get(&d->leads, band_key((unsigned)i, simhash), &v) && live_story(d, v, &id) &&
-		    __builtin_popcountll(story_at(d, id)->simhash ^ simhash) <= NEAR_BITS)
-			ret->how = DEDUP_NEAR_COPY;
+	if (lead && ret->how == DEDUP_NEW) {
+		/* The four bands' stories asked for together, then compared in band order. */
+		for (i = 0; i < 4; i++) {
+			band_live[i] = map_get(&d->leads, band_key((unsigned)i, simhash), &v) &&
+			    live_story(d, v, &band_id[i]);
+			if (band_live[i])
+				__builtin_prefetch(&story_at(d, band_id[i])->simhash);
+		}
+		for (i = 0; ret->how == DEDUP_NEW && i < 4; i++)
+			if (band_live[i] &&
+			    __builtin_popcountll(story_at(d, band_id[i])->simhash ^ simhash) <= NEAR_BITS) {
+				ret->how = DEDUP_NEAR_COPY;
+				id = band_id[i];
+			}
+	}
 	if (ret->how == DEDUP_NEW && nt > 0 && !series) {
-		best_story(d, t, nt, &closest, &sim);
+		best_story(d, t, nt, &pr, &closest, &sim);
 		ret->similarity = sim;
 		if (sim >= d->threshold) {
 			ret->how = DEDUP_SIMILAR;
@@ -2141,6 +2335,23 @@ hex4(const char *p, uint32_t *ret)
 	return 0;
 }
 
+#define ONES8	0x0101010101010101ULL
+
+/* True when the 8 bytes at p are there and each is printable ASCII but '"' and '\\'. */
+static bool
+plain8(const char *p, const char *end)
+{
+	uint64_t x, q, b;
+
+	if (end - p < 8)
+		return false;
+	memcpy(&x, p, 8);
+	q = x ^ ('"' * ONES8);
+	b = x ^ ('\\' * ONES8);
+	/* A byte under 0x20, a zero byte of q or of b, a high bit: the classic tests, exact for "any". */
+	return ((((x - 0x20 * ONES8) & ~x) | ((q - ONES8) & ~q) | ((b - ONES8) & ~b) | x) & 0x80 * ONES8) == 0;
+}
+
 /*
  * The string at js->p (after its quote): its bytes into *ret (in the arena when keep, escapes
  * decoded; else only checked). -1 for anything the fast path leaves to jansson: bad UTF-8,
@@ -2155,6 +2366,10 @@ scan_string(struct jscan *js, bool keep, const char **ret, size_t *ret_len)
 	size_t n;
 
 	for (p = start; p < js->end && *p != '"' && *p != '\\'; p += n) {
+		if (plain8(p, js->end)) {
+			n = 8;
+			continue;
+		}
 		if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x80) {
 			n = 1;
 			continue;
@@ -2444,6 +2659,20 @@ dedup_item_from_json(const char *line, size_t len, struct arena *scratch, struct
 
 /* ---------------------------------------------------------------- life */
 
+/* Marks in trailer_pair the two bytes the folded marker m may start with (any second byte for one byte). */
+static void
+pair_mark(struct dedup *d, const unsigned char *m)
+{
+	unsigned b, k;
+
+	for (b = 0; b < 256; b++) {
+		if (m[1] != '\0' && b != m[1] && !(m[1] == ' ' && b == '\n'))
+			continue;
+		k = pair_of(m[0], (unsigned char)b);
+		d->trailer_pair[k / 64] |= 1ULL << (k % 64);
+	}
+}
+
 /* d->trailers: the options' markers, or the built-in ones, folded. 0, -ENOMEM or -EINVAL. */
 static int
 trailers_fill(struct dedup *d, const char *const *list)
@@ -2465,6 +2694,7 @@ trailers_fill(struct dedup *d, const char *const *list)
 		if (r == 0) {
 			d->trailers[i] = buf_take(&b, NULL);
 			d->trailer_first[(unsigned char)d->trailers[i][0]] |= 1ULL << i;
+			pair_mark(d, (const unsigned char *)d->trailers[i]);
 		}
 		buf_release(&b);
 	}
@@ -2475,6 +2705,7 @@ int
 dedup_new(struct dedup **ret, const struct dedup_opts *o)
 {
 	struct dedup *d = calloc(1, sizeof(*d));
+	unsigned i, j;
 	int r;
 
 	*ret = NULL;
@@ -2498,6 +2729,9 @@ dedup_new(struct dedup **ret, const struct dedup_opts *o)
 		return -ENOMEM;
 	}
 	stop_set_fill(d);
+	for (i = 0; i < 256; i++)
+		for (j = 0; j < 8; j++)
+			d->spread[i] |= (uint64_t)(i >> j & 1) << (8 * j);
 	buf_init(&d->norm, SIZE_MAX);
 	buf_init(&d->src, SIZE_MAX);
 	*ret = d;
@@ -2511,8 +2745,10 @@ dedup_free(struct dedup *d)
 
 	if (d == NULL)
 		return;
-	while (d->first < d->next)
-		story_close(d, d->first++);
+	/* Only the centroids on the heap: closing each story would unpost terms about to be freed. */
+	for (; d->first < d->next; d->first++)
+		if (story_at(d, d->first)->c != story_at(d, d->first)->in)
+			free(story_at(d, d->first)->c);
 	free(d->ring);
 	free(d->norms);
 	free(d->terms);

@@ -1571,6 +1571,49 @@ test_json_fast_path_agrees_with_jansson(void **state)
 	arena_release(&b);
 }
 
+/*
+ * The fast path reads plain string bytes 8 at a time: a byte it must stop at (a quote, an escape,
+ * a control character, DEL, the first of a UTF-8 sequence, a bad one) is seen at every place in
+ * the 8, and at the very end of a line that stops inside a string.
+ */
+static void
+test_json_fast_path_stops_at_every_offset(void **state)
+{
+	static const char *const odd[] = {
+		"\\\"", "\\\\", "\\n", "\\u00e9", "\x01", "\x1f", "\t", "\x7f", "\xc3\xa9", "\xe2\x80\x94",
+		"\xf0\x9f\x98\x80", "\xc3\x28", "\xc0\xaf", "\xed\xa0\x80", "\x80", " ", "~",
+	};
+	struct arena a, b;
+	struct dedup_item x, y;
+	char line[256], forced[300], ex[DEDUP_WHY_LEN], ey[DEDUP_WHY_LEN];
+	size_t i, off;
+	int rx, ry, n;
+
+	(void)state;
+	arena_init(&a);
+	arena_init(&b);
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		for (off = 0; off < 20; off++) {
+			n = snprintf(line, sizeof(line), "{\"id\":\"1\",\"source\":\"S\",\"title\":\"%.*s%sabcdefghijklmnopq\"}",
+			    (int)off, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", odd[i]);
+			snprintf(forced, sizeof(forced), "{\"\\u00e9only-jansson\":[1],%s", line + 1);
+			rx = dedup_item_from_json(line, (size_t)n, &a, &x, ex);
+			ry = dedup_item_from_json(forced, strlen(forced), &b, &y, ey);
+			if (rx != ry)
+				print_error("odd %zu at %zu: %d '%s' but through jansson %d '%s'\n", i, off, rx, ex, ry, ey);
+			assert_int_equal(rx, ry);
+			if (rx == 0)
+				assert_string_equal(x.title, y.title);
+			/* Cut inside the string, right after the odd bytes: never a line. */
+			rx = dedup_item_from_json(line, (size_t)n - 19, &a, &x, ex);
+			assert_int_not_equal(rx, 0);
+			arena_reset(&a);
+			arena_reset(&b);
+		}
+	arena_release(&a);
+	arena_release(&b);
+}
+
 static void
 test_json_reads_only_len_bytes(void **state)
 {
@@ -1869,6 +1912,7 @@ main(void)
 		cmocka_unit_test(test_load_rejects_garbage),
 		cmocka_unit_test(test_json_good_lines),
 		cmocka_unit_test(test_json_fast_path_agrees_with_jansson),
+		cmocka_unit_test(test_json_fast_path_stops_at_every_offset),
 		cmocka_unit_test(test_json_reads_only_len_bytes),
 		cmocka_unit_test(test_json_missing_required_fields),
 		cmocka_unit_test(test_json_wrong_types),
