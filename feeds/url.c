@@ -597,9 +597,17 @@ put_unescaped(struct buf *b, const char *s, size_t n)
 	int hi, lo, r;
 
 	for (i = 0; i < n; i++) {
+		const char *pct = memchr(s + i, '%', n - i);
+		size_t run = pct != NULL ? (size_t)(pct - s) - i : n - i;
+
+		/* What comes before the next '%' is copied as it is. */
+		if (run > 0 && (r = buf_append(b, s + i, run)) < 0)
+			return r;
+		if ((i += run) == n)
+			break;
 		hi = -1;
 		lo = -1;
-		if (s[i] == '%' && n - i >= 3) {
+		if (n - i >= 3) {
 			hi = hex_value((unsigned char)s[i + 1]);
 			lo = hex_value((unsigned char)s[i + 2]);
 		}
@@ -710,11 +718,12 @@ url_canonical(const char *u, struct buf *out)
 	buf_init(&a, URL_MAX_LEN);
 	buf_init(&t, URL_MAX_LEN);
 	if (u != NULL && already_resolved(u, strlen(u)) && strchr(u, '%') == NULL) {
-		/* Scheme and host already in canonical form, nothing to decode: no need for libcurl. */
+		/*
+		 * Scheme and host already in canonical form, nothing to decode (no '%'): no need for
+		 * libcurl, and the path is kept as it is.
+		 */
 		split(u, strlen(u), (size_t)(strchr(u + 8, '/') - u), &p);
-		r = buf_append(&t, u, p.path);
-		if (r == 0)
-			r = put_path(&t, u + p.path, p.query - p.path);
+		r = buf_append(&t, u, p.query);
 		if (r == 0)
 			r = put_query(&t, u + p.query, p.frag - p.query);
 		if (r == 0)
