@@ -21,6 +21,9 @@ int	cmd_cluster(int argc, char **argv);
 int	cmd_check_config(int argc, char **argv);
 int	cmd_import_opml(int argc, char **argv);
 int	cmd_export_opml(int argc, char **argv);
+int	cmd_scrape(int argc, char **argv);
+int	cmd_discover(int argc, char **argv);
+int	cmd_extract(int argc, char **argv);
 int	cmd_run(int argc, char **argv);
 int	cmd_once(int argc, char **argv);
 

@@ -15,6 +15,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "scrape.h"	/* struct scrape_rules: the XPath rules of an html source */
 
 #define CONF_DEFAULT_PATH	"/etc/wiredesk/wiredesk.conf"
 #define CONF_MAX_BYTES		(4u << 20)	/* a larger configuration file is refused */
@@ -27,11 +28,6 @@
 
 /* A polled site. Strings are NULL when not given; durations in milliseconds, 0: the daemon's. */
 enum source_type { SOURCE_FEED, SOURCE_HTML };
-
-/* The XPath rules of an html source (DESIGN.md); item, title and link are required there. */
-struct scrape_rules {
-	const char	*item, *title, *link, *date, *date_format, *summary, *content, *image, *author;
-};
 
 struct conf_source {
 	const char		*name;		/* the section's name: the source's id */

@@ -19,6 +19,9 @@ cli_usage(FILE *f)
 	    "       wiredesk parse [--base URL] [--charset CHARSET] FILE|-\n"
 	    "       wiredesk convert --to rss|atom|json [--base URL] [--charset CHARSET] [--self URL] FILE|-\n"
 	    "       wiredesk cluster [--threshold X] [--trailer TEXT]... FILE.jsonl|-\n"
+	    "       wiredesk scrape --rules FILE [--base URL] [--charset CHARSET] PAGE|-\n"
+	    "       wiredesk discover [--base URL] [--charset CHARSET] PAGE|-\n"
+	    "       wiredesk extract [--base URL] [--charset CHARSET] [--rules FILE] PAGE|-\n"
 	    "       wiredesk check-config [FILE]\n"
 	    "       wiredesk import-opml FILE|-\n"
 	    "       wiredesk export-opml [--config FILE]\n"
@@ -33,6 +36,12 @@ cli_usage(FILE *f)
 	    "cluster  read items, one JSON object a line, and print \"id<TAB>story\" for each, in order;\n"
 	    "         --threshold is the title similarity that joins a story (default 0.10);\n"
 	    "         --trailer adds a marker where boilerplate starts in a lead\n"
+	    "scrape   read a saved HTML page by the XPath rules of the one [source] section (type = html)\n"
+	    "         of FILE and print its items as JSON Feed 1.1; --base is the page's URL (default:\n"
+	    "         the source's url)\n"
+	    "discover print the feeds a saved HTML page advertises, \"URL<TAB>TYPE[<TAB>TITLE]\" a line\n"
+	    "extract  print the main content of a saved article page as sanitized HTML: by the content\n"
+	    "         rule of FILE's source when it has one, else by text density\n"
 	    "check-config  validate the configuration (default " CONF_DEFAULT_PATH "):\n"
 	    "         every problem as FILE:LINE: key: problem, exit 78\n"
 	    "import-opml  print a [source] section for each feed of an OPML subscription list\n"
@@ -75,6 +84,12 @@ main(int argc, char **argv)
 		return cmd_convert(argc - 1, argv + 1, true);
 	if (strcmp(argv[1], "cluster") == 0)
 		return cmd_cluster(argc - 1, argv + 1);
+	if (strcmp(argv[1], "scrape") == 0)
+		return cmd_scrape(argc - 1, argv + 1);
+	if (strcmp(argv[1], "discover") == 0)
+		return cmd_discover(argc - 1, argv + 1);
+	if (strcmp(argv[1], "extract") == 0)
+		return cmd_extract(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check-config") == 0)
 		return cmd_check_config(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import-opml") == 0)

@@ -1117,6 +1117,22 @@ tag_scan(const char *p, size_t n, size_t max, bool *ret_closed)
 	}
 }
 
+size_t
+html_safe_length(const char *p, size_t n)
+{
+	const char *lt;
+	size_t i = 0;
+	bool closed;
+
+	while (i < n && (lt = memchr(p + i, '<', n - i)) != NULL) {
+		i = (size_t)(lt - p);
+		if (i + 1 < n && is_letter(p[i + 1]) && tag_scan(p + i, n - i, ATTRS_MAX, &closed) == 0)
+			return i;
+		i++;
+	}
+	return n;
+}
+
 /* Void elements of HTML5 that libxml2 2.9.14 does not know: it would keep them open. */
 static bool
 is_unknown_void(const char *name, size_t n)

@@ -26,6 +26,12 @@
 int	sanitize_html(const char *html, size_t len, const char *base, struct buf *out);
 
 /*
+ * How much of html (n bytes) to give libxml2's HTML parser: all of it, or up to the first start
+ * tag with more than 128 attributes, which libxml2 2.9.14 would read in quadratic time.
+ */
+size_t	html_safe_length(const char *html, size_t n);
+
+/*
  * A sanitizer to run over many fields, one after another: it keeps libxml2's HTML parser (reset
  * for every field) and its buffers, and gives exactly what sanitize_html() gives. Not for two
  * threads at once. sanitizer_open() returns 0 or -ENOMEM; sanitizer_close() accepts NULL.

@@ -1,0 +1,306 @@
+/*
+ * cmd_scrape.c - `wiredesk scrape`, `wiredesk discover` and `wiredesk extract`: a saved HTML page through
+ * the rules, the feeds it advertises, or its article.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "conf.h"
+#include "extract.h"
+#include "limits.h"
+#include "log.h"
+#include "scrape.h"
+#include "write.h"
+
+/*
+ * Reads the page at path ("-": stdin) into page, at most SCRAPE_MAX_PAGE bytes (scrape_page reads
+ * no more); an exit status.
+ */
+static int
+read_page(const char *path, struct buf *page)
+{
+	char chunk[READ_CHUNK];
+	ssize_t n;
+	int fd, rc = EX_OK;
+
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			log_error("cannot open '%s': %s", path, strerror(errno));
+			return EX_NOINPUT;
+		}
+	}
+	while (page->len < SCRAPE_MAX_PAGE) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_error("cannot read '%s': %s", path, strerror(errno));
+			rc = EX_IOERR;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (buf_append(page, chunk, (size_t)n) < 0) {
+			log_error("%s: %s", path, strerror(ENOMEM));
+			rc = EX_SOFTWARE;
+			break;
+		}
+	}
+	if (fd > STDIN_FILENO)
+		(void)close(fd);
+	return rc;
+}
+
+/* The one [source] section of a rules file, of type html; NULL (and a message) otherwise. */
+static const struct conf_source *
+rules_source(const struct conf *c, const char *path)
+{
+	if (c->nsources != 1) {
+		log_error("%s: a rules file holds exactly one [source] section, not %zu", path, c->nsources);
+		return NULL;
+	}
+	if (c->sources[0].type != SOURCE_HTML) {
+		log_error("%s:%d: source %s: type = html is needed for scraping rules", path, c->sources[0].line,
+		    c->sources[0].name);
+		return NULL;
+	}
+	return &c->sources[0];
+}
+
+/* scrape: the page through the rules, as JSON Feed 1.1 on stdout. */
+int
+cmd_scrape(int argc, char **argv)
+{
+	const char *rules_path = NULL, *base = NULL, *charset = NULL, *path = NULL;
+	const struct conf_source *src;
+	struct write_opts wopts = { 0 };
+	struct parse_opts opts = { 0 };
+	struct scrape_error err;
+	struct feed_writer w;
+	struct item_list items;
+	struct conf *c = NULL;
+	struct buf page, out;
+	struct feed feed;
+	size_t i;
+	int a, r, rc;
+
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--rules") == 0 && a + 1 < argc)
+			rules_path = argv[++a];
+		else if (strcmp(argv[a], "--base") == 0 && a + 1 < argc)
+			base = argv[++a];
+		else if (strcmp(argv[a], "--charset") == 0 && a + 1 < argc)
+			charset = argv[++a];
+		else if (path == NULL && (argv[a][0] != '-' || strcmp(argv[a], "-") == 0))
+			path = argv[a];
+		else
+			break;
+	}
+	if (path == NULL || rules_path == NULL || a < argc) {
+		cli_usage(stderr);
+		return EX_USAGE;
+	}
+	rc = cli_load_conf(rules_path, &c);
+	if (rc != EX_OK)
+		return rc;
+	src = rules_source(c, rules_path);
+	if (src == NULL) {
+		conf_free(c);
+		return EX_CONFIG;
+	}
+
+	feed_init(&feed);
+	item_list_init(&items);
+	buf_init(&page, SCRAPE_MAX_PAGE + READ_CHUNK);
+	buf_init(&out, SIZE_MAX);
+	rc = read_page(path, &page);
+	if (rc != EX_OK)
+		goto out;
+	opts.base_url = base != NULL ? base : src->url;	/* the page is the source's, unless told */
+	opts.charset = charset;
+	opts.now = time(NULL);
+	r = scrape_page(buf_str(&page), page.len, &src->rules, &opts, &feed, &items, &err);
+	if (r < 0) {
+		if (err.rule != NULL)
+			log_error("%s: source %s: %s", path, src->name, err.msg);
+		else
+			log_error("%s: %s", path, err.msg[0] != '\0' ? err.msg : strerror(-r));
+		rc = r == -ENOMEM ? EX_SOFTWARE : r == -EINVAL ? EX_CONFIG : EX_DATAERR;
+		goto out;
+	}
+	wopts.now = opts.now;
+	feed_writer_begin(&w, WRITE_JSON, &wopts, &out);
+	for (i = 0, r = 0; r == 0 && i < items.len; i++)
+		r = feed_writer_item(&w, &feed, &items.items[i]);
+	if (r == 0)
+		r = feed_writer_end(&w, &feed);
+	if (r == 0)
+		r = write_all(STDOUT_FILENO, buf_str(&out), out.len);
+	if (r < 0 && r != -EPIPE) {
+		log_error("%s: %s", path, strerror(-r));
+		rc = r == -ENOMEM ? EX_SOFTWARE : EX_IOERR;
+	}
+out:
+	buf_release(&page);
+	buf_release(&out);
+	item_list_release(&items);
+	feed_release(&feed);
+	conf_free(c);
+	return rc;
+}
+
+struct found {
+	struct buf	 out;
+	size_t		 n;
+};
+
+static int
+on_feed(void *ctx, const struct scrape_feed *f)
+{
+	struct found *fd = ctx;
+
+	fd->n++;
+	if (f->title != NULL)
+		return buf_appendf(&fd->out, "%s\t%s\t%s\n", f->url, scrape_feed_type_name(f->type), f->title);
+	return buf_appendf(&fd->out, "%s\t%s\n", f->url, scrape_feed_type_name(f->type));
+}
+
+/* discover: the feeds a saved page advertises, "URL<TAB>TYPE[<TAB>TITLE]" a line, in page order. */
+int
+cmd_discover(int argc, char **argv)
+{
+	const char *base = NULL, *charset = NULL, *path = NULL;
+	struct parse_opts opts = { 0 };
+	struct found found;
+	struct buf page;
+	int i, r, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
+			base = argv[++i];
+		else if (strcmp(argv[i], "--charset") == 0 && i + 1 < argc)
+			charset = argv[++i];
+		else if (path == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
+			path = argv[i];
+		else
+			break;
+	}
+	if (path == NULL || i < argc) {
+		cli_usage(stderr);
+		return EX_USAGE;
+	}
+	if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0) {
+		log_error("'%s': discover reads a saved page: fetch it and pass the file (or -) with --base URL",
+		    path);
+		return EX_USAGE;
+	}
+	buf_init(&page, SCRAPE_MAX_PAGE + READ_CHUNK);
+	buf_init(&found.out, SIZE_MAX);
+	found.n = 0;
+	rc = read_page(path, &page);
+	if (rc != EX_OK)
+		goto out;
+	opts.base_url = base;
+	opts.charset = charset;
+	r = scrape_discover(buf_str(&page), page.len, &opts, on_feed, &found);
+	if (r < 0) {
+		log_error("%s: %s", path, strerror(-r));
+		rc = EX_SOFTWARE;
+		goto out;
+	}
+	if (found.n == 0) {
+		log_error("%s: the page advertises no feed", path);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	r = write_all(STDOUT_FILENO, buf_str(&found.out), found.out.len);
+	if (r < 0 && r != -EPIPE) {
+		log_error("%s: %s", path, strerror(-r));
+		rc = EX_IOERR;
+	}
+out:
+	buf_release(&page);
+	buf_release(&found.out);
+	return rc;
+}
+
+/* extract: the main content of a saved article page, sanitized HTML on stdout. */
+int
+cmd_extract(int argc, char **argv)
+{
+	const char *base = NULL, *charset = NULL, *path = NULL, *rules_path = NULL, *rule = NULL;
+	const struct conf_source *src;
+	struct parse_opts opts = { 0 };
+	struct scrape_error err;
+	struct conf *c = NULL;
+	struct buf page, out;
+	int i, r, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
+			base = argv[++i];
+		else if (strcmp(argv[i], "--charset") == 0 && i + 1 < argc)
+			charset = argv[++i];
+		else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
+			rules_path = argv[++i];
+		else if (path == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
+			path = argv[i];
+		else
+			break;
+	}
+	if (path == NULL || i < argc) {
+		cli_usage(stderr);
+		return EX_USAGE;
+	}
+	if (rules_path != NULL) {
+		rc = cli_load_conf(rules_path, &c);
+		if (rc != EX_OK)
+			return rc;
+		src = rules_source(c, rules_path);
+		if (src == NULL) {
+			conf_free(c);
+			return EX_CONFIG;
+		}
+		rule = src->rules.content;	/* none: the heuristic, as for a source without one */
+		if (base == NULL)
+			base = src->url;
+	}
+	buf_init(&page, SCRAPE_MAX_PAGE + READ_CHUNK);
+	buf_init(&out, ITEM_MAX_FIELD);
+	rc = read_page(path, &page);
+	if (rc != EX_OK)
+		goto out;
+	opts.base_url = base;
+	opts.charset = charset;
+	r = extract_article(buf_str(&page), page.len, &opts, rule, &out, &err);
+	if (r == 0)
+		r = buf_putc(&out, '\n');
+	if (r < 0) {
+		log_error("%s: %s", path, err.msg[0] != '\0' ? err.msg : strerror(-r));
+		rc = r == -ENOMEM ? EX_SOFTWARE : r == -EINVAL ? EX_CONFIG : EX_DATAERR;
+		goto out;
+	}
+	r = write_all(STDOUT_FILENO, buf_str(&out), out.len);
+	if (r < 0 && r != -EPIPE) {
+		log_error("%s: %s", path, strerror(-r));
+		rc = EX_IOERR;
+	}
+out:
+	buf_release(&page);
+	buf_release(&out);
+	conf_free(c);
+	return rc;
+}
