@@ -29,6 +29,7 @@
 #include "poller.h"
 #include "publish.h"
 #include "sched.h"
+#include "scrape.h"
 #include "store.h"
 #include "text.h"
 
@@ -199,19 +200,51 @@ content_charset(const char *ct, char out[64])
 	}
 }
 
+/* What the parser or the scraper is told of the body: its URL, the transport's charset, now. */
+static void
+body_opts(struct job *j, const struct fetch_result *r, struct parse_opts *po, char cs[64])
+{
+	memset(po, 0, sizeof(*po));
+	content_charset(r->content_type, cs);
+	po->base_url = r->url != NULL ? r->url : j->st.url;
+	po->charset = cs[0] != '\0' ? cs : NULL;
+	po->now = now_ms() / 1000;
+	feed_init(&j->feed);
+	item_list_init(&j->items);
+}
+
 static int
 parser_open(struct job *j, const struct fetch_result *r)
 {
-	struct parse_opts po = { 0 };
+	struct parse_opts po;
 	char cs[64];
 
-	content_charset(r->content_type, cs);
-	po.base_url = r->url != NULL ? r->url : j->st.url;
-	po.charset = cs[0] != '\0' ? cs : NULL;
-	po.now = now_ms() / 1000;
-	feed_init(&j->feed);
-	item_list_init(&j->items);
+	body_opts(j, r, &po, cs);
 	return feed_parser_open(&j->parser, &po, &j->feed, &j->items.arena, on_item, j);
+}
+
+/*
+ * A page of an html source through its rules into j->items: 0, or an error with the rule at fault
+ * in j->perr.msg. The store keeps the items of earlier polls either way.
+ */
+static int
+scrape_finish(struct job *j, const struct fetch_result *r)
+{
+	struct scrape_error se = { 0 };
+	struct parse_opts po;
+	char cs[64];
+	int rc;
+
+	body_opts(j, r, &po, cs);
+	rc = scrape_page(j->head.data != NULL ? j->head.data : "", j->head.len, &j->src->rules, &po, &j->feed,
+	    &j->items, &se);
+	if (rc < 0 && rc != -ENOMEM) {
+		int len = snprintf(j->perr.msg, sizeof(j->perr.msg), "%s%s%s", se.rule != NULL ? se.rule : "",
+		    se.rule != NULL ? " rule: " : "", se.msg);
+
+		(void)len;	/* a longer message is cut */
+	}
+	return rc;
 }
 
 /* FNV-1a over a streaming body: byte by byte, so the chunks' sizes do not matter. */
@@ -236,6 +269,14 @@ on_body(void *ctx, const struct fetch_result *so_far, const char *data, size_t n
 	struct job *j = ctx;
 	int r;
 
+	if (j->src->type == SOURCE_HTML) {
+		/* A page is read whole, up to what scrape_page() reads; the rest is dropped unread. */
+		j->head.max = SCRAPE_MAX_PAGE;
+		if (j->head.len < SCRAPE_MAX_PAGE)
+			return buf_append(&j->head, data, n < SCRAPE_MAX_PAGE - j->head.len ? n :
+			    SCRAPE_MAX_PAGE - j->head.len) < 0;
+		return 0;
+	}
 	if (j->parser == NULL && j->head.len + n <= POLL_BUFFERED_BODY)
 		return buf_append(&j->head, data, n) < 0;
 	if (j->parser == NULL) {
@@ -264,6 +305,8 @@ parse_finish(struct job *j, const struct fetch_result *r)
 
 	if (j->parse_r < 0)
 		return j->parse_r;
+	if (j->src->type == SOURCE_HTML)
+		return scrape_finish(j, r);
 	if (j->parser == NULL) {
 		if ((rc = parser_open(j, r)) < 0)
 			return rc;

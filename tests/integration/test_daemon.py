@@ -33,6 +33,7 @@ from checks import check, finish  # noqa: E402
 from fixture_server import FixtureServer, rss_feed  # noqa: E402
 
 WD = None
+DATA = None     # tests/data
 
 
 
@@ -223,6 +224,47 @@ def test_redirects(srv):
     check("the moved source is polled at its new URL", len(srv.log(path="/old")) == before, srv.log(path="/old"))
     check("302 is followed but never stored", c.source("temp")["url"] == srv.url("/tmp") and
           len(c.db("SELECT id FROM items WHERE source = 'temp'")) == 1, c.source("temp"))
+    c.done()
+
+
+def test_html_source(srv):
+    """Issue #7: a page without a feed, read by its rules; an item seen again is not new; a rule
+    that matches nothing is an error naming it, and the items stored before stay."""
+    html = os.path.join(DATA, "html")
+    with open(os.path.join(html, "news-listing.html"), "rb") as f:
+        page = f.read()
+    with open(os.path.join(html, "news-listing-later.html"), "rb") as f:
+        later = f.read()
+    rules = {}
+    with open(os.path.join(html, "news-listing.conf")) as f:
+        for line in f:
+            if "=" in line and not line.startswith(";"):
+                k, v = line.split("=", 1)
+                rules[k.strip()] = v.strip()
+    rules["url"] = srv.url("/latest/")
+    srv.route("/latest/", body=page, content_type="text/html; charset=utf-8")
+    c = Case({"courier": rules}, "output_dir = feeds\n")
+    with open(c.conf, "a") as f:
+        f.write("[output all]\nsources = *\nformats = json\n")
+    rc, log = c.once()
+    first = {r[0] for r in c.db("SELECT id FROM items WHERE source = 'courier'")}
+    doc = read_json(os.path.join(c.dir, "feeds", "all.json"))
+    links = [i.get("url", "") for i in doc["items"]]
+    check("an html source is polled and its items stored and published, links resolved against the page",
+          rc == 0 and len(first) == 21 and all(u.startswith(("http://", "https://")) for u in links if u) and
+          any(u.startswith(srv.url("/")) for u in links), (rc, len(first), links, log[-500:]))
+    srv.route("/latest/", body=later, content_type="text/html; charset=utf-8")
+    rc, log = c.once()
+    second = {r[0] for r in c.db("SELECT id FROM items WHERE source = 'courier'")}
+    new = re.findall(r"poll source=courier result=ok .*? new=(\d+)", log)
+    check("an item seen again is not new: only the page's new items count", rc == 0 and first <= second and
+          new and 0 < int(new[0]) < 21 and len(second) - len(first) <= int(new[0]), (new, len(first), len(second)))
+    srv.route("/latest/", body=page.replace(b"<h2", b"<h3").replace(b"</h2>", b"</h3>"),
+              content_type="text/html; charset=utf-8")
+    rc, log = c.once()
+    kept = {r[0] for r in c.db("SELECT id FROM items WHERE source = 'courier'")}
+    check("a rule that matches nothing: an error naming the rule, the items stored before kept",
+          "result=bad-feed" in log and "title rule" in log and kept == second, log[-600:])
     c.done()
 
 
@@ -960,7 +1002,7 @@ def test_kill_9_loop(srv):
 
 
 def main():
-    global WD
+    global WD, DATA
     ap = argparse.ArgumentParser()
     ap.add_argument("--wiredesk", required=True)
     ap.add_argument("--data")
@@ -968,8 +1010,9 @@ def main():
     ap.add_argument("--only")
     a = ap.parse_args()
     WD = a.wiredesk
+    DATA = a.data
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
-             test_gone_retires, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
+             test_gone_retires, test_html_source, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
              test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
              test_story_ids_after_kill_9,
              test_signals, test_systemd_notify, test_watchdog_restart, test_http_server, test_http_hostile_clients,
