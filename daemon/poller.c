@@ -239,10 +239,14 @@ scrape_finish(struct job *j, const struct fetch_result *r)
 	rc = scrape_page(j->head.data != NULL ? j->head.data : "", j->head.len, &j->src->rules, &po, &j->feed,
 	    &j->items, &se);
 	if (rc < 0 && rc != -ENOMEM) {
-		int len = snprintf(j->perr.msg, sizeof(j->perr.msg), "%s%s%s", se.rule != NULL ? se.rule : "",
-		    se.rule != NULL ? " rule: " : "", se.msg);
+		char why[sizeof(se.msg) + 64];
+		size_t n;
 
-		(void)len;	/* a longer message is cut */
+		(void)snprintf(why, sizeof(why), "%s%s%s", se.rule != NULL ? se.rule : "",
+		    se.rule != NULL ? " rule: " : "", se.msg);
+		n = strlen(why) < sizeof(j->perr.msg) ? strlen(why) : sizeof(j->perr.msg) - 1;	/* longer is cut */
+		memcpy(j->perr.msg, why, n);
+		j->perr.msg[n] = '\0';
 	}
 	return rc;
 }
