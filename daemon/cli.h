@@ -12,6 +12,12 @@
 /* The usage text, on f. */
 void	cli_usage(FILE *f);
 
+/*
+ * The input a command names: "-" is stdin, else the file opened read-only. The descriptor, or -1
+ * with "cannot open" on stderr (exit with EX_NOINPUT). Close what is not STDIN_FILENO.
+ */
+int	cli_open_input(const char *path);
+
 /* Writes all n bytes to fd, retrying on EINTR; 0 or -errno. */
 int	write_all(int fd, const char *p, size_t n);
 

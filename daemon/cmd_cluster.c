@@ -2,7 +2,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -166,9 +165,7 @@ cmd_cluster(int argc, char **argv)
 		log_error("%s", strerror(-r));
 		return EX_SOFTWARE;
 	}
-	lines.fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (lines.fd < 0) {
-		log_error("cannot open '%s': %s", path, strerror(errno));
+	if ((lines.fd = cli_open_input(path)) < 0) {
 		dedup_free(d);
 		return EX_NOINPUT;
 	}

@@ -1,6 +1,5 @@
 /* cmd_convert.c - `wiredesk parse` and `wiredesk convert`: one feed in, one document out. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -153,15 +152,8 @@ cmd_convert(int argc, char **argv, bool convert)
 		cli_usage(stderr);
 		return EX_USAGE;
 	}
-	if (strcmp(path, "-") == 0) {
-		fd = STDIN_FILENO;
-	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			log_error("cannot open '%s': %s", path, strerror(errno));
-			return EX_NOINPUT;
-		}
-	}
+	if ((fd = cli_open_input(path)) < 0)
+		return EX_NOINPUT;
 
 	feed_init(&feed);
 	arena_init(&items);

@@ -3,7 +3,6 @@
  * the rules, the feeds it advertises, or its article.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,15 +32,8 @@ read_page(const char *path, struct buf *page)
 	ssize_t n;
 	int fd, rc = EX_OK;
 
-	if (strcmp(path, "-") == 0) {
-		fd = STDIN_FILENO;
-	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			log_error("cannot open '%s': %s", path, strerror(errno));
-			return EX_NOINPUT;
-		}
-	}
+	if ((fd = cli_open_input(path)) < 0)
+		return EX_NOINPUT;
 	while (page->len < SCRAPE_MAX_PAGE) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)

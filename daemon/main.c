@@ -1,5 +1,6 @@
 /* main.c - the wiredesk command line: subcommands over the feeds/ library and the daemon. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,18 @@ cli_usage(FILE *f)
 	    "         every problem as FILE:LINE: key: problem, exit 78\n"
 	    "import-opml  print a [source] section for each feed of an OPML subscription list\n"
 	    "export-opml  print the configured feed sources as OPML 2.0\n");
+}
+
+int
+cli_open_input(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return STDIN_FILENO;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		log_error("cannot open '%s': %s", path, strerror(errno));
+	return fd;
 }
 
 int
