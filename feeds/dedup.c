@@ -528,42 +528,43 @@ post(struct dedup *d, uint32_t t, uint64_t story, float w)
 	return 0;
 }
 
-/* The term's posting of the story takes its new weight. */
-static void
-repost(struct dedup *d, uint32_t t, uint64_t story, float w)
+/* The term's posting of the story, or NULL. */
+static struct posting *
+posting_of(struct dedup *d, const struct term *tm, uint64_t story)
 {
-	struct term *tm = &d->terms[t];
 	struct posting *p;
 	unsigned i;
 
 	if (tm->sf == 0)
-		return;
+		return NULL;
 	p = postings(d, tm);
 	for (i = 0; i < tm->sf; i++)
-		if (p[i].story == (uint32_t)story) {
-			p[i].w = w;
-			return;
-		}
+		if (p[i].story == (uint32_t)story)
+			return &p[i];
+	return NULL;
+}
+
+/* The term's posting of the story takes its new weight. */
+static void
+repost(struct dedup *d, uint32_t t, uint64_t story, float w)
+{
+	struct posting *p = posting_of(d, &d->terms[t], story);
+
+	if (p != NULL)
+		p->w = w;
 }
 
 static void
 unpost(struct dedup *d, uint32_t t, uint64_t story)
 {
 	struct term *tm = &d->terms[t];
-	struct posting *p;
-	unsigned i;
+	struct posting *p = posting_of(d, tm, story);
 
+	if (p == NULL)
+		return;
+	*p = postings(d, tm)[--tm->sf];	/* the order of a term's postings means nothing */
 	if (tm->sf == 0)
-		return;
-	p = postings(d, tm);
-	for (i = 0; i < tm->sf; i++) {
-		if (p[i].story != (uint32_t)story)
-			continue;
-		p[i] = p[--tm->sf];	/* the order of a term's postings means nothing */
-		if (tm->sf == 0)
-			block_free(d, tm->cls, tm->head);
-		return;
-	}
+		block_free(d, tm->cls, tm->head);
 }
 
 static uint64_t
