@@ -72,11 +72,41 @@ rules_source(const struct conf *c, const char *path)
 	return &c->sources[0];
 }
 
+/* What the page commands take: PAGE|-, --base URL, --charset CS and, where allowed, --rules FILE. */
+struct page_args {
+	const char	*path, *base, *charset, *rules;
+};
+
+/* Fills a from argv; false (after the usage) for anything else, or a missing PAGE. */
+static bool
+page_args(int argc, char **argv, bool rules, struct page_args *a)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
+			a->base = argv[++i];
+		else if (strcmp(argv[i], "--charset") == 0 && i + 1 < argc)
+			a->charset = argv[++i];
+		else if (rules && strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
+			a->rules = argv[++i];
+		else if (a->path == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
+			a->path = argv[i];
+		else
+			break;
+	}
+	if (a->path == NULL || i < argc) {
+		cli_usage(stderr);
+		return false;
+	}
+	return true;
+}
+
 /* scrape: the page through the rules, as JSON Feed 1.1 on stdout. */
 int
 cmd_scrape(int argc, char **argv)
 {
-	const char *rules_path = NULL, *base = NULL, *charset = NULL, *path = NULL;
 	const struct conf_source *src;
 	struct write_opts wopts = { 0 };
 	struct parse_opts opts = { 0 };
@@ -86,25 +116,19 @@ cmd_scrape(int argc, char **argv)
 	struct conf *c = NULL;
 	struct buf page, out;
 	struct feed feed;
+	struct page_args a;
+	const char *path, *rules_path;
 	size_t i;
-	int a, r, rc;
+	int r, rc;
 
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--rules") == 0 && a + 1 < argc)
-			rules_path = argv[++a];
-		else if (strcmp(argv[a], "--base") == 0 && a + 1 < argc)
-			base = argv[++a];
-		else if (strcmp(argv[a], "--charset") == 0 && a + 1 < argc)
-			charset = argv[++a];
-		else if (path == NULL && (argv[a][0] != '-' || strcmp(argv[a], "-") == 0))
-			path = argv[a];
-		else
-			break;
-	}
-	if (path == NULL || rules_path == NULL || a < argc) {
+	if (!page_args(argc, argv, true, &a))
+		return EX_USAGE;
+	if (a.rules == NULL) {
 		cli_usage(stderr);
 		return EX_USAGE;
 	}
+	path = a.path;
+	rules_path = a.rules;
 	rc = cli_load_conf(rules_path, &c);
 	if (rc != EX_OK)
 		return rc;
@@ -121,8 +145,8 @@ cmd_scrape(int argc, char **argv)
 	rc = read_page(path, &page);
 	if (rc != EX_OK)
 		goto out;
-	opts.base_url = base != NULL ? base : src->url;	/* the page is the source's, unless told */
-	opts.charset = charset;
+	opts.base_url = a.base != NULL ? a.base : src->url;	/* the page is the source's, unless told */
+	opts.charset = a.charset;
 	opts.now = time(NULL);
 	r = scrape_page(buf_str(&page), page.len, &src->rules, &opts, &feed, &items, &err);
 	if (r < 0) {
@@ -174,26 +198,16 @@ on_feed(void *ctx, const struct scrape_feed *f)
 int
 cmd_discover(int argc, char **argv)
 {
-	const char *base = NULL, *charset = NULL, *path = NULL;
 	struct parse_opts opts = { 0 };
+	struct page_args a;
 	struct found found;
 	struct buf page;
-	int i, r, rc;
+	const char *path;
+	int r, rc;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
-			base = argv[++i];
-		else if (strcmp(argv[i], "--charset") == 0 && i + 1 < argc)
-			charset = argv[++i];
-		else if (path == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
-			path = argv[i];
-		else
-			break;
-	}
-	if (path == NULL || i < argc) {
-		cli_usage(stderr);
+	if (!page_args(argc, argv, false, &a))
 		return EX_USAGE;
-	}
+	path = a.path;
 	if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0) {
 		log_error("'%s': discover reads a saved page: fetch it and pass the file (or -) with --base URL",
 		    path);
@@ -205,8 +219,8 @@ cmd_discover(int argc, char **argv)
 	rc = read_page(path, &page);
 	if (rc != EX_OK)
 		goto out;
-	opts.base_url = base;
-	opts.charset = charset;
+	opts.base_url = a.base;
+	opts.charset = a.charset;
 	r = scrape_discover(buf_str(&page), page.len, &opts, on_feed, &found);
 	if (r < 0) {
 		log_error("%s: %s", path, strerror(-r));
@@ -233,50 +247,38 @@ out:
 int
 cmd_extract(int argc, char **argv)
 {
-	const char *base = NULL, *charset = NULL, *path = NULL, *rules_path = NULL, *rule = NULL;
+	const char *path, *rule = NULL;
 	const struct conf_source *src;
 	struct parse_opts opts = { 0 };
 	struct scrape_error err;
+	struct page_args a;
 	struct conf *c = NULL;
 	struct buf page, out;
-	int i, r, rc;
+	int r, rc;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
-			base = argv[++i];
-		else if (strcmp(argv[i], "--charset") == 0 && i + 1 < argc)
-			charset = argv[++i];
-		else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
-			rules_path = argv[++i];
-		else if (path == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
-			path = argv[i];
-		else
-			break;
-	}
-	if (path == NULL || i < argc) {
-		cli_usage(stderr);
+	if (!page_args(argc, argv, true, &a))
 		return EX_USAGE;
-	}
-	if (rules_path != NULL) {
-		rc = cli_load_conf(rules_path, &c);
+	path = a.path;
+	if (a.rules != NULL) {
+		rc = cli_load_conf(a.rules, &c);
 		if (rc != EX_OK)
 			return rc;
-		src = rules_source(c, rules_path);
+		src = rules_source(c, a.rules);
 		if (src == NULL) {
 			conf_free(c);
 			return EX_CONFIG;
 		}
 		rule = src->rules.content;	/* none: the heuristic, as for a source without one */
-		if (base == NULL)
-			base = src->url;
+		if (a.base == NULL)
+			a.base = src->url;
 	}
 	buf_init(&page, SCRAPE_MAX_PAGE + READ_CHUNK);
 	buf_init(&out, ITEM_MAX_FIELD);
 	rc = read_page(path, &page);
 	if (rc != EX_OK)
 		goto out;
-	opts.base_url = base;
-	opts.charset = charset;
+	opts.base_url = a.base;
+	opts.charset = a.charset;
 	r = extract_article(buf_str(&page), page.len, &opts, rule, &out, &err);
 	if (r == 0)
 		r = buf_putc(&out, '\n');
