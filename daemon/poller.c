@@ -559,7 +559,20 @@ take_validators(struct job *j, const struct fetch_result *r)
 	j->st.last_modified = r->last_modified != NULL ? arena_strdup(&j->p->strs, r->last_modified) : NULL;
 }
 
-/* The state after an answer that was not an error (200 or 304). */
+/* What a feed that was read asks of its schedule, kept for the polls that read none (304). */
+static void
+take_hints(struct job *j)
+{
+	j->st.feed_every = j->feed.poll_every * 1000;
+	j->st.skip_hours = j->feed.skip_hours;
+	j->st.skip_days = j->feed.skip_days;
+}
+
+/*
+ * The state after an answer that was not an error (200 or 304). The next poll is no sooner than
+ * the server (Cache-Control, Expires) or the feed (ttl, sy:updatePeriod) asked, and outside the
+ * hours and days the feed asks to be skipped.
+ */
 static void
 answered(struct job *j, const struct fetch_result *r, int64_t now, size_t fresh)
 {
@@ -571,6 +584,9 @@ answered(struct job *j, const struct fetch_result *r, int64_t now, size_t fresh)
 	int64_t floor = sched_fresh_for(r->cache_control, r->expires, now);
 	struct host *h;
 
+	if (floor < j->st.feed_every)
+		floor = j->st.feed_every;
+
 	j->st.errors = 0;
 	j->st.last_status = (int)r->status;
 	j->st.last_error = NULL;
@@ -578,7 +594,8 @@ answered(struct job *j, const struct fetch_result *r, int64_t now, size_t fresh)
 	if (fresh > 0)
 		j->st.last_item = now;
 	j->st.interval = sched_adapt(j->st.interval, fresh > 0, floor > 0 ? floor : 0, &b);
-	j->st.next_poll = now + sched_jitter(j->st.interval, sched_random());
+	j->st.next_poll = sched_skip(now + sched_jitter(j->st.interval, sched_random()), j->st.skip_hours,
+	    j->st.skip_days);
 
 	/* A permanent redirect moves the source only when seen SCHED_MOVED_CONFIRM polls in a row. */
 	if (r->moved_to != NULL && j->st.moved_to != NULL && strcmp(r->moved_to, j->st.moved_to) == 0) {
@@ -653,6 +670,7 @@ on_done(void *ctx, const struct fetch_result *r)
 			what = "unchanged";
 		} else {
 			take_validators(j, r);
+			take_hints(j);
 			j->st.body_hash = j->hash;
 			if (p->error == 0 && (rc = store_items(j, now, &fresh)) < 0)
 				p->error = rc;

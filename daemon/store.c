@@ -52,12 +52,12 @@ static const char *const sql[] = {
 	[Q_ROLLBACK] = "ROLLBACK",
 	[Q_SOURCE_GET] = "SELECT config_url, url, etag, last_modified, body_hash, next_poll, interval,"
 	    " last_poll, last_success, last_item, errors, last_status, last_error, moved_to, moved_count,"
-	    " retired FROM sources WHERE name = ?1",
+	    " retired, feed_every, skip_hours, skip_days FROM sources WHERE name = ?1",
 	[Q_SOURCE_NEW] = "INSERT OR REPLACE INTO sources (name, config_url, url) VALUES (?1, ?2, ?2)",
 	[Q_SOURCE_PUT] = "UPDATE sources SET url = ?2, etag = ?3, last_modified = ?4, body_hash = ?5,"
 	    " next_poll = ?6, interval = ?7, last_poll = ?8, last_success = ?9, last_item = ?10,"
 	    " errors = ?11, last_status = ?12, last_error = ?13, moved_to = ?14, moved_count = ?15,"
-	    " retired = ?16 WHERE name = ?1",
+	    " retired = ?16, feed_every = ?17, skip_hours = ?18, skip_days = ?19 WHERE name = ?1",
 	[Q_HOST_GET] = "SELECT paused_until FROM hosts WHERE host = ?1",
 	[Q_HOST_PUT] = "INSERT OR REPLACE INTO hosts (host, paused_until) VALUES (?1, ?2)",
 	[Q_ITEM_HASH] = "SELECT hash, pruned FROM items WHERE source = ?1 AND id = ?2",
@@ -108,6 +108,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX items_updated ON items (updated);",
 	/* 3: pruned items leave a row behind (see Q_PRUNE). */
 	"ALTER TABLE items ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0;",
+	/* 4: what the feed asks of its schedule (struct source_state), kept for the 304s. */
+	"ALTER TABLE sources ADD COLUMN feed_every INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE sources ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE sources ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;",
 };
 
 struct store {
@@ -333,6 +337,9 @@ store_source_get(struct store *s, const char *name, const char *config_url, stru
 		out->moved_to = col_text(st, 13, a, &enomem);
 		out->moved_count = sqlite3_column_int(st, 14);
 		out->retired = sqlite3_column_int(st, 15) != 0;
+		out->feed_every = sqlite3_column_int64(st, 16);
+		out->skip_hours = (uint32_t)sqlite3_column_int64(st, 17);
+		out->skip_days = (uint8_t)sqlite3_column_int(st, 18);
 		sqlite3_reset(st);
 		return enomem ? -ENOMEM : 0;
 	}
@@ -370,6 +377,9 @@ store_source_put(struct store *s, const char *name, const struct source_state *v
 	bind_text(st, 14, v->moved_to);
 	(void)sqlite3_bind_int(st, 15, v->moved_count);
 	(void)sqlite3_bind_int(st, 16, v->retired);
+	(void)sqlite3_bind_int64(st, 17, v->feed_every);
+	(void)sqlite3_bind_int64(st, 18, v->skip_hours);
+	(void)sqlite3_bind_int(st, 19, v->skip_days);
 	return run(s, st, "saving a source");
 }
 

@@ -19,7 +19,7 @@
 #include "buf.h"
 #include "item.h"
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 
 struct store;
 
@@ -43,6 +43,11 @@ struct source_state {
 	const char	*moved_to;	/* a permanent redirect seen, not yet confirmed */
 	int		 moved_count;	/* times in a row it was seen */
 	bool		 retired;	/* 410 Gone: kept, never polled again */
+	/* What the feed last asked of its schedule (struct feed: ttl and sy:update*, in ms here;
+	 * skipHours, skipDays), kept because a 304 brings no body to read it from again. */
+	int64_t		 feed_every;
+	uint32_t	 skip_hours;
+	uint8_t		 skip_days;
 };
 
 /*

@@ -227,6 +227,50 @@ def test_redirects(srv):
     c.done()
 
 
+def test_feed_hints(srv):
+    """RSS ttl and sy:updatePeriod hold the next poll off; skipHours and skipDays move it; a 304 keeps them."""
+    def hinted(title, extra):
+        return rss_feed(title, 1).replace(b"<description>", extra.encode() + b"<description>", 1)
+    now = time.time()
+    hour = int(now // 3600) % 24
+    open_hour = (hour + 3) % 24
+    skip_hours = "".join("<hour>%d</hour>" % h for h in range(24) if h != open_hour)
+    today = time.strftime("%A", time.gmtime(now))
+    srv.route("/ttl", body=hinted("Ttl", "<ttl>30</ttl>"), content_type="application/rss+xml", etag="t1")
+    srv.route("/sy", body=hinted("Sy", '<sy:updatePeriod xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">'
+                                       "hourly</sy:updatePeriod>"), content_type="application/rss+xml")
+    srv.route("/hours", body=hinted("Hours", "<skipHours>%s</skipHours>" % skip_hours),
+              content_type="application/rss+xml")
+    srv.route("/days", body=hinted("Days", "<skipDays><day>%s</day></skipDays>" % today),
+              content_type="application/rss+xml")
+    c = Case({"ttl": srv.url("/ttl"), "sy": srv.url("/sy"), "hours": srv.url("/hours"), "days": srv.url("/days")})
+    c.once()
+
+    def wait(name):
+        st = c.source(name)
+        return (st["next_poll"] - st["last_poll"]) / 1000.0
+    check("ttl 30 (minutes) holds the next poll off for 30 minutes, not the 10 s interval",
+          30 * 60 <= wait("ttl") <= 33 * 60 + 1, wait("ttl"))
+    check("sy:updatePeriod hourly holds it off for the hour (max_interval)", 3600 <= wait("sy") <= 3600 * 1.1 + 1,
+          wait("sy"))
+    nxt = c.source("hours")["next_poll"] / 1000.0
+    check("skipHours: the next poll is in the one hour the feed does not skip",
+          time.gmtime(nxt).tm_hour == open_hour and nxt > now, time.strftime("%H:%M", time.gmtime(nxt)))
+    nxt = c.source("days")["next_poll"] / 1000.0
+    check("skipDays: the next poll is on another day", time.strftime("%A", time.gmtime(nxt)) != today and
+          nxt - now < 86400 + 60, time.strftime("%A %H:%M", time.gmtime(nxt)))
+    rc, log = c.once(all_=False)
+    check("once without --all leaves them alone", rc == 0 and len(srv.log(path="/ttl")) == 1, log)
+    sq = sqlite3.connect(os.path.join(c.dir, "wd.db"))
+    sq.execute("UPDATE sources SET interval = 10000")   # the adapted interval alone would poll again in 15 s
+    sq.commit()
+    sq.close()
+    rc, log = c.once()
+    check("a 304 keeps the feed's ttl: there is no body to read it from again",
+          results(log).get("ttl") == ["not-modified"] and 30 * 60 <= wait("ttl") <= 3600 * 1.1 + 1, (log, wait("ttl")))
+    c.done()
+
+
 def test_html_source(srv):
     """Issue #7: a page without a feed, read by its rules; an item seen again is not new; a rule
     that matches nothing is an error naming it, and the items stored before stay."""
@@ -1012,6 +1056,7 @@ def main():
     WD = a.wiredesk
     DATA = a.data
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
+             test_feed_hints,
              test_gone_retires, test_html_source, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
              test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
              test_story_ids_after_kill_9,

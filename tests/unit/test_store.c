@@ -93,6 +93,17 @@ test_open_creates_the_schema_in_wal_mode_and_refuses_newer_ones(void **state)
 	s = open_ok();		/* again: nothing to migrate */
 	store_close(s);
 
+	/* A version 3 database (before the feed's schedule hints) gets their columns. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE sources DROP COLUMN feed_every;"
+	    " ALTER TABLE sources DROP COLUMN skip_hours; ALTER TABLE sources DROP COLUMN skip_days;"
+	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_ok();
+	store_close(s);
+	assert_int_equal(sql_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(sql_int("SELECT count(*) FROM pragma_table_info('sources') WHERE name = 'skip_days'"), 1);
+
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
@@ -149,6 +160,9 @@ test_sources_keep_their_state_and_restart_when_their_url_changes(void **state)
 	st.moved_to = "https://wire.example/next";
 	st.moved_count = 1;
 	st.retired = true;
+	st.feed_every = 1800000;
+	st.skip_hours = 0xff0000u;
+	st.skip_days = 0x41;
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_source_put(s, "wire", &st), 0);
 	assert_int_equal(store_commit(s), 0);
@@ -171,6 +185,9 @@ test_sources_keep_their_state_and_restart_when_their_url_changes(void **state)
 	assert_string_equal(back.moved_to, st.moved_to);
 	assert_int_equal(back.moved_count, 1);
 	assert_true(back.retired);
+	assert_int_equal(back.feed_every, 1800000);
+	assert_int_equal(back.skip_hours, 0xff0000u);
+	assert_int_equal(back.skip_days, 0x41);
 
 	/* The configuration now names another URL: a new source as far as the server is concerned. */
 	assert_int_equal(store_source_get(s, "wire", "https://other.example/feed", &a, &back), 0);
