@@ -686,14 +686,22 @@ on_done(void *ctx, const struct fetch_result *r)
 		what = "retired";
 	} else if ((r->status == 429 || r->status == 503) &&
 	    (until = sched_retry_after(r->retry_after, now, p->conf->min_interval)) > 0) {
-		/* A rate limit is the server's, not the URL's: the whole host waits. */
-		j->host->paused_until = until;
+		/*
+		 * A rate limit is the server's, not the URL's: the whole host that answered waits
+		 * (after a redirect, not the source's own), and so does the source.
+		 */
+		struct host *h = r->url != NULL ? host_of(p, r->url) : NULL;
+
+		if (h == NULL)
+			h = j->host;
+		h->paused_until = until;
+		j->st.errors = 0;	/* the server said when: no failure to back off from */
 		j->st.last_status = (int)r->status;
 		j->st.next_poll = until;
-		if (p->error == 0 && (rc = store_host_pause(p->store, j->host->name, until)) < 0)
+		if (p->error == 0 && (rc = store_host_pause(p->store, h->name, until)) < 0)
 			p->error = rc;
 		iso(until, when);
-		log_info("paused host=%s until=%s status=%ld", j->host->name, when, r->status);
+		log_info("paused host=%s until=%s status=%ld", h->name, when, r->status);
 		what = "paused";
 	} else {
 		char why[64];
@@ -780,6 +788,18 @@ unqueue(struct poller *p, struct job *j, struct job *prev)
 	j->queued = false;
 }
 
+/*
+ * Whether the source's last answer was a Retry-After that has not passed (a 429 or 503 that was
+ * no failure): its host's pause says so too, unless the answer came from a host it was
+ * redirected to.
+ */
+static bool
+source_paused(const struct job *j, int64_t now)
+{
+	return (j->st.last_status == 429 || j->st.last_status == 503) && j->st.errors == 0 &&
+	    j->st.next_poll > now;
+}
+
 static void
 on_wake(uv_timer_t *t)
 {
@@ -842,7 +862,7 @@ dispatch(struct poller *p)
 	for (j = p->queue; j != NULL && p->inflight < (size_t)c->concurrency; j = next) {
 		next = j->next_queued;
 		t = j->host->last_start + c->host_delay;
-		if (p->o.once && j->host->paused_until > now) {
+		if (p->o.once && (j->host->paused_until > now || source_paused(j, now))) {
 			/* once respects a pause by leaving the source to a later run. */
 			unqueue(p, j, prev);
 			log_info("poll source=%s result=host-paused host=%s", j->src->name, j->host->name);

@@ -189,6 +189,24 @@ def test_retry_after_per_host(srv):
           [(x["wall"] - t429, x["status"]) for x in reqs])
     c.done()
 
+    # A source redirected to another server: the server that answered 429 waits, not the source's own.
+    srv.route("/hop", host="127.0.0.4", status=302, redirect=srv.url("/busy", "127.0.0.5"))
+    srv.route("/busy", host="127.0.0.5", status=429, headers={"Retry-After": "600"})
+    srv.route("/stay", host="127.0.0.4", body=rss_feed("S", 1), content_type="application/rss+xml")
+    srv.route("/also", host="127.0.0.5", body=rss_feed("A", 1), content_type="application/rss+xml")
+    c = Case({"hop": srv.url("/hop", "127.0.0.4")})
+    rc, log = c.once()
+    check("a 429 after a redirect pauses the host that answered it", "paused host=127.0.0.5 " in log and
+          c.db("SELECT host FROM hosts WHERE paused_until > 0") == [("127.0.0.5",)], log)
+    c.write({"hop": srv.url("/hop", "127.0.0.4"), "stay": srv.url("/stay", "127.0.0.4"),
+             "also": srv.url("/also", "127.0.0.5")})
+    rc, log = c.once()
+    r = results(log)
+    check("its sources wait; the redirecting host's other sources do not; nor does the paused source ask again",
+          r.get("also") == ["host-paused"] and r.get("stay") == ["ok"] and r.get("hop") == ["host-paused"] and
+          len(srv.log(path="/hop", host="127.0.0.4")) == 1 and not srv.log(path="/also", host="127.0.0.5"), (r, log))
+    c.done()
+
 
 def test_backoff_grows_and_resets(srv):
     srv.route("/flaky", sequence=[{"status": 500}, {"status": 502}, {"status": 503},
