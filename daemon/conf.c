@@ -1220,6 +1220,34 @@ conf_free(struct conf *c)
 	free(c);
 }
 
+int
+conf_keep_running(struct conf *c, const struct conf *running, char changed[64])
+{
+	static const struct {
+		const char	*key;
+		size_t		 at;
+	} keys[] = {
+		{ "state", offsetof(struct conf, state) },
+		{ "output_dir", offsetof(struct conf, output_dir) },
+		{ "listen", offsetof(struct conf, listen) },
+	};
+	const char **mine, *theirs;
+	size_t i;
+
+	changed[0] = '\0';
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		mine = (const char **)((char *)c + keys[i].at);
+		theirs = *(const char *const *)((const char *)running + keys[i].at);
+		if (strcmp(*mine, theirs) == 0)
+			continue;
+		if ((*mine = arena_strdup(&c->mem, theirs)) == NULL)
+			return -ENOMEM;
+		(void)snprintf(changed + strlen(changed), 64 - strlen(changed), "%s%s", changed[0] != '\0' ?
+		    ", " : "", keys[i].key);
+	}
+	return 0;
+}
+
 const struct conf_source *
 conf_source_find(const struct conf *c, const char *name)
 {

@@ -100,6 +100,12 @@ int	conf_load(struct conf **ret, const char *path, struct buf *errs);
 int	conf_parse(struct conf **ret, const char *path, const char *data, size_t len, struct buf *errs);
 void	conf_free(struct conf *c);	/* NULL is fine */
 
+/*
+ * What a reload cannot move under a running daemon: c keeps running's state, output_dir and
+ * listen. changed names the keys c had otherwise ("state, listen"; "" when none). 0 or -ENOMEM.
+ */
+int	conf_keep_running(struct conf *c, const struct conf *running, char changed[64]);
+
 /* A source by name, or NULL. */
 const struct conf_source *conf_source_find(const struct conf *c, const char *name);
 

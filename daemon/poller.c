@@ -962,14 +962,58 @@ read_jobs(struct poller *p)
 	return 0;
 }
 
-/* The reload, once no transfer runs: the new sources, their states from the store. */
+/* What each transfer is held to, from the [daemon] keys. */
+static void
+fetch_opts_of(const struct conf *c, struct fetch_opts *fo)
+{
+	memset(fo, 0, sizeof(*fo));
+	fo->user_agent = c->user_agent;
+	fo->max_body = c->max_body;
+	fo->timeout_ms = c->timeout;
+	fo->connect_timeout_ms = c->connect_timeout;
+	fo->low_speed_time_s = (c->low_speed_time + 999) / 1000;
+}
+
+/* Whether two lists of trailer markers (NULL-terminated, or NULL) are the same. */
+static bool
+same_list(const char **a, const char **b)
+{
+	for (; a != NULL && b != NULL && *a != NULL && *b != NULL; a++, b++)
+		if (strcmp(*a, *b) != 0)
+			return false;
+	return (a == NULL || *a == NULL) && (b == NULL || *b == NULL);
+}
+
+/*
+ * The reload, once no transfer runs: the new sources, their states from the store; a fetcher held
+ * to the new limits and User-Agent when they changed, and the clusterer saved and loaded again
+ * with new trailer markers.
+ */
 static int
 swap_conf(struct poller *p)
 {
+	const struct conf *c = p->next_conf;
+	struct fetch_opts fo, was;
 	int r;
 
 	if ((r = batch_commit(p)) < 0)
 		return r;
+	fetch_opts_of(c, &fo);
+	fetch_opts_of(p->conf, &was);
+	if (strcmp(fo.user_agent, was.user_agent) != 0 || fo.max_body != was.max_body ||
+	    fo.timeout_ms != was.timeout_ms || fo.connect_timeout_ms != was.connect_timeout_ms ||
+	    fo.low_speed_time_s != was.low_speed_time_s) {
+		fetcher_free(p->fetcher);
+		p->fetcher = NULL;
+		if ((r = fetcher_new(&p->fetcher, p->loop, &fo)) < 0)
+			return r;
+	}
+	if (!same_list(c->trailers, p->conf->trailers) && p->dedup != NULL) {
+		if ((r = save_dedup(p)) < 0)
+			return r;
+		dedup_free(p->dedup);
+		p->dedup = NULL;	/* loaded again with the new markers when items come */
+	}
 	free_jobs(p);
 	conf_free(p->conf);
 	p->conf = p->next_conf;
@@ -986,11 +1030,7 @@ swap_conf(struct poller *p)
 int
 poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct poller_opts *o)
 {
-	struct fetch_opts fo = {
-		.user_agent = conf->user_agent, .max_body = conf->max_body, .timeout_ms = conf->timeout,
-		.connect_timeout_ms = conf->connect_timeout,
-		.low_speed_time_s = (conf->low_speed_time + 999) / 1000,
-	};
+	struct fetch_opts fo;
 	struct poller *p;
 	char err[256];
 	int r;
@@ -1012,6 +1052,7 @@ poller_new(struct poller **ret, uv_loop_t *loop, struct conf *conf, const struct
 	/* once loads the clusterer when a first item needs it: a cycle of 304s never does. */
 	if (!o->once && (r = load_dedup(p)) < 0)
 		goto fail;
+	fetch_opts_of(conf, &fo);
 	if ((r = fetcher_new(&p->fetcher, loop, &fo)) < 0)
 		goto fail;
 	if ((r = make_jobs(p)) < 0)
@@ -1196,6 +1237,15 @@ poller_stop(struct poller *p, uint64_t grace_ms)
 void
 poller_reconfigure(struct poller *p, struct conf *conf)
 {
+	char kept[64];
+
+	if (conf_keep_running(conf, p->conf, kept) < 0) {
+		log_error("reload refused: %s: the running configuration stays", strerror(ENOMEM));
+		conf_free(conf);
+		return;
+	}
+	if (kept[0] != '\0')
+		log_warn("reload: %s take effect at the next start; until then the running values stay", kept);
 	conf_free(p->next_conf);	/* two reloads in a row: the later wins */
 	p->next_conf = conf;
 	dispatch(p);

@@ -1009,6 +1009,31 @@ def test_signals(srv):
           "the running configuration stays" in log, log)
     check("SIGTERM exits 0", rc == 0 and "exit status=0" in log, (rc, log[-500:]))
 
+    # A reload applies the transfer keys at once; the store, output_dir and listen stay until a restart.
+    srv.route("/r1", body=rss_feed("R1", 1), content_type="application/rss+xml")
+    srv.route("/r2", body=rss_feed("R2", 1), content_type="application/rss+xml")
+    c3 = Case({"a": srv.url("/r1")})
+    p = run_daemon(c3)
+    srv.wait_for(1, path="/r1", timeout=10, done=True)
+    c3.write({"a": srv.url("/r1"), "b": srv.url("/r2")}, "user_agent = reloaded/1.0\n")
+    c3.edit("state = wd.db", "state = other.db")
+    p.send_signal(signal.SIGHUP)
+    got = srv.wait_for(1, path="/r2", timeout=10, done=True)
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = None
+    log = p.stderr.read().decode("utf-8", "replace")
+    check("SIGHUP applies a new user_agent to the next transfer",
+          bool(got) and header(got[0], "User-Agent") == "reloaded/1.0", [r["header"] for r in got or []])
+    check("SIGHUP keeps the running store and says state changes at the next start",
+          rc == 0 and "state take effect at the next start" in log and
+          not os.path.exists(os.path.join(c3.dir, "other.db")) and
+          c3.db("SELECT count(*) FROM items WHERE source = 'b'") == [(1,)], (rc, log[-1500:]))
+    c3.done()
+
     for i in range(30):
         srv.route("/load%d" % i, host="127.0.0.8", delay=1.5, body=rss_feed("L%d" % i, 2),
                   content_type="application/rss+xml")

@@ -562,6 +562,27 @@ test_long_lines(void **state)
 	free(errs);
 }
 
+/* A reload keeps the store, output folder and address of the running daemon, and names them. */
+static void
+test_keep_running(void **state)
+{
+	struct conf *running, *c;
+	char changed[64];
+
+	(void)state;
+	running = load_ok("[daemon]\nstate = a.db\nlisten = 127.0.0.1:8080\nuser_agent = one\n");
+	c = load_ok("[daemon]\nstate = b.db\nlisten = 127.0.0.1:9090\nuser_agent = two\n");
+	assert_int_equal(conf_keep_running(c, running, changed), 0);
+	assert_string_equal(changed, "state, listen");
+	assert_string_equal(c->state, running->state);
+	assert_string_equal(c->listen, "127.0.0.1:8080");
+	assert_string_equal(c->user_agent, "two");	/* the rest is the new file's */
+	conf_free(running);
+	assert_int_equal(conf_keep_running(c, c, changed), 0);
+	assert_string_equal(changed, "");
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -583,6 +604,7 @@ main(void)
 		cmocka_unit_test(test_many_sources_and_one_given_twice),
 		cmocka_unit_test(test_trailers),
 		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_keep_running),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
