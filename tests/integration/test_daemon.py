@@ -684,6 +684,17 @@ def run_daemon(c, env=None):
                             env=env)
 
 
+def stop_daemon(p):
+    """SIGTERM, then (exit status or None when it did not exit within 15 s, its stderr)."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = None
+    return rc, p.stderr.read().decode("utf-8", "replace")
+
+
 def free_port():
     import socket
     with socket.socket() as so:
@@ -998,13 +1009,7 @@ def test_signals(srv):
     p.send_signal(signal.SIGHUP)
     time.sleep(0.5)
     alive = p.poll() is None
-    p.send_signal(signal.SIGTERM)
-    try:
-        rc = p.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        rc = None
-    log = p.stderr.read().decode("utf-8", "replace")
+    rc, log = stop_daemon(p)
     check("SIGHUP with a broken file keeps the old configuration", alive and "reload refused" in log and
           "the running configuration stays" in log, log)
     check("SIGTERM exits 0", rc == 0 and "exit status=0" in log, (rc, log[-500:]))
@@ -1019,13 +1024,7 @@ def test_signals(srv):
     c3.edit("state = wd.db", "state = other.db")
     p.send_signal(signal.SIGHUP)
     got = srv.wait_for(1, path="/r2", timeout=10, done=True)
-    p.send_signal(signal.SIGTERM)
-    try:
-        rc = p.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        rc = None
-    log = p.stderr.read().decode("utf-8", "replace")
+    rc, log = stop_daemon(p)
     check("SIGHUP applies a new user_agent to the next transfer",
           bool(got) and header(got[0], "User-Agent") == "reloaded/1.0", [r["header"] for r in got or []])
     check("SIGHUP keeps the running store and says state changes at the next start",
@@ -1041,14 +1040,8 @@ def test_signals(srv):
     p = run_daemon(c2)
     srv.wait_for(20, host="127.0.0.8", timeout=10)
     t = time.monotonic()
-    p.send_signal(signal.SIGTERM)
-    try:
-        rc = p.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        rc = None
+    rc, log = stop_daemon(p)
     took = time.monotonic() - t
-    log = p.stderr.read().decode("utf-8", "replace")
     n = c2.db("SELECT count(*) FROM items")[0][0]
     check("SIGTERM under load: transfers finish or are cancelled, exit 0 in time", rc == 0 and took < 12 and
           c2.db("PRAGMA integrity_check") == [("ok",)], (rc, took, n, log[-800:]))
