@@ -434,10 +434,14 @@ finish_source(struct loader *l)
 	if (s->type == SOURCE_HTML && (r->item == NULL || r->title == NULL || r->link == NULL))
 		problem(l, s->line, s->rules.item == NULL ? "item" : r->title == NULL ? "title" : "link",
 		    "missing: a source of type html needs item, title and link rules");
+	/* A feed source may have fulltext, and with it a content rule: the article's, on its page. */
 	if (s->type == SOURCE_FEED && (r->item != NULL || r->title != NULL || r->link != NULL ||
-	    r->date != NULL || r->date_format != NULL || r->summary != NULL || r->content != NULL ||
-	    r->image != NULL || r->author != NULL || s->fulltext))
+	    r->date != NULL || r->date_format != NULL || r->summary != NULL || r->image != NULL ||
+	    r->author != NULL))
 		problem(l, s->line, NULL, "source %s: scraping rules are for type = html only", s->name);
+	else if (s->type == SOURCE_FEED && r->content != NULL && !s->fulltext)
+		problem(l, s->line, "content", "source %s: a feed source's content rule needs fulltext = yes",
+		    s->name);
 }
 
 static void

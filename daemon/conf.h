@@ -39,8 +39,8 @@ struct conf_source {
 	size_t			 ntags;
 	bool			 allow_private;	/* the daemon's when not given */
 	bool			 allow_file;
-	bool			 fulltext;	/* html: fetch each new item's page for its main content */
-	struct scrape_rules	 rules;		/* html only */
+	bool			 fulltext;	/* fetch each new item's page for its main content */
+	struct scrape_rules	 rules;		/* html only; a feed's only content, with fulltext */
 	int			 line;		/* of its section header, for messages */
 	unsigned char		 given;		/* CONF_GIVEN_*: set here, not taken from [daemon] */
 };

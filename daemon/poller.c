@@ -8,6 +8,10 @@
  * parsed, so the same body again costs no parse; a longer one streams into the parser as it
  * arrives and is hashed on the way. When a transfer ends, its items go through dedup into the
  * store, with the source's new state, in one transaction.
+ *
+ * A fulltext source's new items each queue an article fetch: the item's page, fetched under the
+ * same limits as the polls (the same struct host, so both count against per_host, concurrency and
+ * host_delay, and wait out a pause), read by extract_article(), and stored as the item's content.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,8 +26,10 @@
 #include "buf.h"
 #include "date.h"
 #include "dedup.h"
+#include "extract.h"
 #include "fetch.h"
 #include "item.h"
+#include "limits.h"
 #include "log.h"
 #include "parse.h"
 #include "poller.h"
@@ -41,6 +47,7 @@
 #define BATCH_MS	250		/* ... and after this long at most */
 #define FNV_PRIME	0x100000001b3ULL
 #define LEAD_HTML_MAX	(16u << 10)	/* bytes of an item's HTML read for dedup's lead text */
+#define FULLTEXT_QUEUE_MAX	256	/* article fetches waiting, all sources together; more are skipped */
 
 /* How a poll ended, as the log and /metrics name it. */
 static const char *const results[] = {
@@ -79,6 +86,17 @@ struct job {
 	uint64_t		 bytes, stored;
 };
 
+/* An article fetch: a fulltext source's new item, whose page is to be its content. */
+struct article {
+	struct job	*j;		/* its source: a reload moves the queue to the new jobs */
+	struct host	*host;
+	char		*id, *url;	/* the item's, in the same allocation ... */
+	char		*source;	/* ... as its source's name, for a reload */
+	struct buf	 page;		/* the body, up to SCRAPE_MAX_PAGE */
+	int64_t		 started;
+	struct article	*next;
+};
+
 struct poller {
 	uv_loop_t		*loop;
 	struct conf		*conf;
@@ -92,7 +110,9 @@ struct poller {
 	size_t			 njobs;
 	struct host		*hosts;
 	struct job		*queue, *queue_tail;
-	size_t			 inflight;
+	struct article		*articles, *articles_tail;	/* article fetches waiting to start */
+	size_t			 narticles;	/* in that queue */
+	size_t			 inflight;	/* polls and article fetches running */
 	uv_timer_t		 wake;		/* the next due job, or the end of a host_delay */
 	uv_timer_t		 grace;		/* the end of a stop's grace */
 	uv_timer_t		 housekeeping;	/* run: save the clusterer, prune old items */
@@ -122,6 +142,12 @@ static int publish_all(struct poller *p);
 static int prune(struct poller *p);
 static int swap_conf(struct poller *p);
 static int read_jobs(struct poller *p);
+static int article_add(struct job *j, const char *id, const char *url);
+static int article_start(struct article *a, int64_t now);
+static void article_unqueue(struct poller *p, struct article *a, struct article *prev);
+static void article_free(struct article *a);
+static void articles_drop(struct poller *p, const char *why);
+static void articles_rehome(struct poller *p, struct article *list, bool keep);
 
 static int64_t
 now_ms(void)
@@ -380,7 +406,10 @@ load_dedup(struct poller *p)
 	return 0;
 }
 
-/* Each item through dedup into the store; *fresh counts the new or changed ones. */
+/*
+ * Each item through dedup into the store; *fresh counts the new or changed ones. A fulltext
+ * source's new items (not its updates) queue their article fetches.
+ */
 static int
 store_items(struct job *j, int64_t now, size_t *fresh)
 {
@@ -389,7 +418,7 @@ store_items(struct job *j, int64_t now, size_t *fresh)
 	struct dedup_item di;
 	struct source src = { .name = j->src->name, .feed_url = j->st.url };
 	struct item it;
-	size_t i;
+	size_t i, skipped = 0;
 	int r = 0, changed;
 
 	*fresh = 0;
@@ -424,8 +453,16 @@ store_items(struct job *j, int64_t now, size_t *fresh)
 			log_debug("item source=%s id=%s story=%" PRIu64 " %s", j->src->name, it.id,
 			    p->story_base + res.story, res.why);
 		r = store_item_put(p->store, j->src->name, &it, p->story_base + res.story, now, &changed);
-		*fresh += (size_t)changed;
+		*fresh += changed != STORE_ITEM_SAME;
+		if (r == 0 && changed == STORE_ITEM_NEW && j->src->fulltext && it.url != NULL &&
+		    (r = article_add(j, it.id, it.url)) == -ENOSPC) {
+			skipped++;
+			r = 0;
+		}
 	}
+	if (skipped > 0)
+		log_warn("fulltext source=%s result=queue-full skipped=%zu: these keep their feed's content",
+		    j->src->name, skipped);
 	return r;
 }
 
@@ -800,6 +837,25 @@ source_paused(const struct job *j, int64_t now)
 	    j->st.next_poll > now;
 }
 
+/*
+ * Whether a transfer to h may start now: fewer than per_host running, no pause, host_delay since
+ * the last start. When not, the moment that may change (a pause's or a delay's end) is folded into
+ * *wake; the end of a transfer calls dispatch() anyway.
+ */
+static bool
+host_may_start(const struct host *h, const struct conf *c, int64_t now, int64_t *wake)
+{
+	int64_t t = h->last_start + c->host_delay;
+
+	if (h->inflight < c->per_host && h->paused_until <= now && t <= now)
+		return true;
+	if (h->paused_until > now && h->paused_until < *wake)
+		*wake = h->paused_until;
+	else if (h->inflight < c->per_host && h->paused_until <= now && t < *wake)
+		*wake = t;
+	return false;
+}
+
 static void
 on_wake(uv_timer_t *t)
 {
@@ -815,7 +871,8 @@ dispatch(struct poller *p)
 {
 	const struct conf *c;
 	struct job *j, *prev = NULL, *next;
-	int64_t now = now_ms(), wake = INT64_MAX, t;
+	struct article *a, *aprev = NULL, *anext;
+	int64_t now = now_ms(), wake = INT64_MAX;
 	size_t i;
 
 	if (p->next_conf != NULL && !p->stopping) {
@@ -825,6 +882,7 @@ dispatch(struct poller *p)
 			poller_stop(p, 0);
 	}
 	if (p->stopping) {
+		articles_drop(p, "stopping");	/* the running ones are cancelled with the polls */
 		/*
 		 * The last transfer has ended: its batch is committed, the clusterer saved (after
 		 * the polls that finished in the grace), the handles close, and the loop runs dry.
@@ -861,19 +919,13 @@ dispatch(struct poller *p)
 	}
 	for (j = p->queue; j != NULL && p->inflight < (size_t)c->concurrency; j = next) {
 		next = j->next_queued;
-		t = j->host->last_start + c->host_delay;
 		if (p->o.once && (j->host->paused_until > now || source_paused(j, now))) {
 			/* once respects a pause by leaving the source to a later run. */
 			unqueue(p, j, prev);
 			log_info("poll source=%s result=host-paused host=%s", j->src->name, j->host->name);
 			continue;
 		}
-		if (j->host->inflight >= c->per_host || j->host->paused_until > now || t > now) {
-			/* Waits for its host: a start's delay or a pause; or for a transfer to end. */
-			if (j->host->paused_until > now && j->host->paused_until < wake)
-				wake = j->host->paused_until;
-			else if (j->host->inflight < c->per_host && t > now && t < wake)
-				wake = t;
+		if (!host_may_start(j->host, c, now, &wake)) {
 			prev = j;
 			continue;
 		}
@@ -883,12 +935,286 @@ dispatch(struct poller *p)
 			j->st.next_poll = now + c->min_interval;
 		}
 	}
-	if (p->o.once && p->queue == NULL && p->inflight == 0) {
+	/* The article fetches, under the same limits; a poll that is due goes first. */
+	for (a = p->articles; a != NULL && p->inflight < (size_t)c->concurrency; a = anext) {
+		anext = a->next;
+		if (p->o.once && a->host->paused_until > now) {
+			article_unqueue(p, a, aprev);
+			log_info("fulltext source=%s url=%s result=host-paused host=%s", a->j->src->name, a->url,
+			    a->host->name);
+			article_free(a);
+			continue;
+		}
+		if (!host_may_start(a->host, c, now, &wake)) {
+			aprev = a;
+			continue;
+		}
+		article_unqueue(p, a, aprev);
+		if (article_start(a, now) < 0) {
+			log_error("fulltext source=%s url=%s result=error error=cannot start a transfer",
+			    a->j->src->name, a->url);
+			article_free(a);
+		}
+	}
+	if (p->o.once && p->queue == NULL && p->articles == NULL && p->inflight == 0) {
 		poller_stop(p, 0);
 		return;
 	}
 	if (wake != INT64_MAX)
 		(void)uv_timer_start(&p->wake, on_wake, (uint64_t)(wake > now ? wake - now : 0), 0);
+}
+
+/* ---- full text ---- */
+
+/* The host of a's URL, into a->host: 0, -ENOMEM, or the store's error. */
+static int
+article_host(struct poller *p, struct article *a)
+{
+	if ((a->host = host_of(p, a->url)) == NULL)
+		return -ENOMEM;
+	/* A host nothing has been sent to since the start may have a pause in the store. */
+	if (a->host->last_start == 0 && a->host->inflight == 0 && a->host->paused_until == 0)
+		return store_host_paused(p->store, a->host->name, &a->host->paused_until);
+	return 0;
+}
+
+/*
+ * Queues the article fetch of a fulltext source's new item: 0; -ENOSPC when FULLTEXT_QUEUE_MAX
+ * wait already (the item keeps its feed's content); -ENOMEM, or the store's error.
+ */
+static int
+article_add(struct job *j, const char *id, const char *url)
+{
+	struct poller *p = j->p;
+	struct article *a;
+	size_t nid = strlen(id) + 1, nurl = strlen(url) + 1, nsrc = strlen(j->src->name) + 1;
+	int r;
+
+	if (p->narticles >= FULLTEXT_QUEUE_MAX)
+		return -ENOSPC;
+	if ((a = calloc(1, sizeof(*a) + nid + nurl + nsrc)) == NULL)
+		return -ENOMEM;
+	a->j = j;
+	a->id = (char *)(a + 1);
+	a->url = a->id + nid;
+	a->source = a->url + nurl;
+	memcpy(a->id, id, nid);
+	memcpy(a->url, url, nurl);
+	memcpy(a->source, j->src->name, nsrc);
+	buf_init(&a->page, SCRAPE_MAX_PAGE);
+	if ((r = article_host(p, a)) < 0) {
+		free(a);
+		return r;
+	}
+	if (p->articles_tail != NULL)
+		p->articles_tail->next = a;
+	else
+		p->articles = a;
+	p->articles_tail = a;
+	p->narticles++;
+	return 0;
+}
+
+/* Takes a, which follows prev (NULL: a is first), off the queue. */
+static void
+article_unqueue(struct poller *p, struct article *a, struct article *prev)
+{
+	if (prev != NULL)
+		prev->next = a->next;
+	else
+		p->articles = a->next;
+	if (p->articles_tail == a)
+		p->articles_tail = prev;
+	a->next = NULL;
+	p->narticles--;
+}
+
+static void
+article_free(struct article *a)
+{
+	if (a != NULL)
+		buf_release(&a->page);
+	free(a);
+}
+
+/* Drops the queued article fetches (not the running ones): their items keep their feed's content. */
+static void
+articles_drop(struct poller *p, const char *why)
+{
+	struct article *a;
+	size_t n = p->narticles;
+
+	while ((a = p->articles) != NULL) {
+		article_unqueue(p, a, NULL);
+		article_free(a);
+	}
+	if (n > 0)
+		log_info("fulltext result=dropped articles=%zu reason=%s", n, why);
+}
+
+/*
+ * After a reload: the queue that was (list), each article with its source's new job and host (with
+ * keep); one whose source is gone, or has no fulltext any more, is dropped.
+ */
+static void
+articles_rehome(struct poller *p, struct article *list, bool keep)
+{
+	struct article *a;
+	size_t i, dropped = 0;
+
+	while ((a = list) != NULL) {
+		list = a->next;
+		a->next = NULL;
+		for (i = 0; keep && i < p->njobs && strcmp(p->jobs[i].src->name, a->source) != 0; i++)
+			;
+		if (!keep || i == p->njobs || !p->jobs[i].src->fulltext || article_host(p, a) < 0) {
+			article_free(a);
+			dropped++;
+			continue;
+		}
+		a->j = &p->jobs[i];
+		if (p->articles_tail != NULL)
+			p->articles_tail->next = a;
+		else
+			p->articles = a;
+		p->articles_tail = a;
+		p->narticles++;
+	}
+	if (dropped > 0)
+		log_info("fulltext result=dropped articles=%zu reason=reload", dropped);
+}
+
+/* The page as it arrives: read whole up to SCRAPE_MAX_PAGE, the rest dropped unread. */
+static int
+article_body(void *ctx, const struct fetch_result *so_far, const char *data, size_t n)
+{
+	struct article *a = ctx;
+	size_t room = SCRAPE_MAX_PAGE - a->page.len;
+
+	(void)so_far;
+	if (a->page.len >= SCRAPE_MAX_PAGE)
+		return 0;
+	return buf_append(&a->page, data, n < room ? n : room) < 0;
+}
+
+/*
+ * The article out of a 200's page into the store: "ok", or the result's name with why (a page
+ * without article text, an item no longer stored). Store errors go to p->error.
+ */
+static const char *
+article_store(struct article *a, const struct fetch_result *r, char *why, size_t whylen)
+{
+	struct poller *p = a->j->p;
+	struct scrape_error se = { 0 };
+	struct parse_opts po = { 0 };
+	struct buf out;
+	char cs[64];
+	int rc;
+
+	content_charset(r->content_type, cs);
+	po.base_url = r->url != NULL ? r->url : a->url;
+	po.charset = cs[0] != '\0' ? cs : NULL;
+	po.now = now_ms() / 1000;
+	buf_init(&out, ITEM_MAX_FIELD);
+	rc = extract_article(a->page.data != NULL ? a->page.data : "", a->page.len, &po,
+	    a->j->src->rules.content, &out, &se);
+	if (rc < 0) {
+		(void)snprintf(why, whylen, "%s", se.msg[0] != '\0' ? se.msg : strerror(-rc));
+		buf_release(&out);
+		return rc == -ENOMEM ? "error" : "no-article";
+	}
+	if (p->error == 0 && (rc = batch_begin(p)) < 0)
+		p->error = rc;
+	if (p->error == 0)
+		rc = store_item_content(p->store, a->j->src->name, a->id, buf_str(&out));
+	buf_release(&out);
+	if (p->error != 0 || (rc < 0 && rc != -ENOENT)) {
+		p->error = p->error != 0 ? p->error : rc;
+		(void)snprintf(why, whylen, "store: %s", strerror(-p->error));
+		return "error";
+	}
+	if (rc == -ENOENT) {
+		(void)snprintf(why, whylen, "the item is no longer stored");
+		return "gone";
+	}
+	mark_dirty(p);
+	return "ok";
+}
+
+static void
+article_done(void *ctx, const struct fetch_result *r)
+{
+	struct article *a = ctx;
+	struct poller *p = a->j->p;
+	const char *what = "error";
+	char why[256], when[DATE_RFC3339_LEN];
+	int64_t now = now_ms(), until;
+	bool wrote;
+	int rc;
+
+	a->host->inflight--;
+	p->inflight--;
+	why[0] = '\0';
+	if (r->error == FETCH_CANCELLED) {
+		/* Stopping: the item keeps its feed's content. */
+		article_free(a);
+		dispatch(p);
+		return;
+	}
+	if (r->error != FETCH_OK) {
+		(void)snprintf(why, sizeof(why), "%s", r->msg);
+		what = r->error == FETCH_REFUSED ? "refused" : r->error == FETCH_TOO_BIG ? "too-big" : "error";
+	} else if (r->status >= 200 && r->status < 300) {
+		what = article_store(a, r, why, sizeof(why));
+	} else if ((r->status == 429 || r->status == 503) &&
+	    (until = sched_retry_after(r->retry_after, now, p->conf->min_interval)) > 0) {
+		/* The host's pause, as for a poll; this article is not fetched again. */
+		a->host->paused_until = until;
+		if (p->error == 0 && (rc = batch_begin(p)) < 0)
+			p->error = rc;
+		if (p->error == 0 && (rc = store_host_pause(p->store, a->host->name, until)) < 0)
+			p->error = rc;
+		iso(until, when);
+		log_info("paused host=%s until=%s status=%ld", a->host->name, when, r->status);
+		(void)snprintf(why, sizeof(why), "HTTP %ld", r->status);
+		what = "paused";
+	} else {
+		(void)snprintf(why, sizeof(why), "HTTP %ld", r->status);
+	}
+	wrote = strcmp(what, "ok") == 0 || strcmp(what, "paused") == 0;
+	if (p->error == 0 && wrote && ++p->batched >= BATCH_POLLS)
+		(void)batch_commit(p);
+	else if (p->error == 0 && wrote && !uv_is_active((uv_handle_t *)&p->flush))
+		(void)uv_timer_start(&p->flush, on_flush, BATCH_MS, 0);
+	if (p->error != 0 && !p->stopping) {
+		store_rollback(p->store);
+		p->in_tx = false;
+		log_error("store error=%s: stopping", strerror(-p->error));
+		poller_stop(p, 0);
+	}
+	log_info("fulltext source=%s url=%s result=%s status=%ld bytes=%zu ms=%" PRId64 "%s%s", a->j->src->name,
+	    a->url, what, r->status, r->bytes, now - a->started, why[0] != '\0' ? " error=" : "", why);
+	article_free(a);
+	dispatch(p);
+}
+
+static int
+article_start(struct article *a, int64_t now)
+{
+	struct poller *p = a->j->p;
+	struct fetch_request rq = {
+		.url = a->url, .allow_private = a->j->src->allow_private, .allow_file = a->j->src->allow_file,
+		.on_body = article_body, .on_done = article_done, .ctx = a,
+	};
+	int r;
+
+	a->started = now;
+	if ((r = fetch_start(p->fetcher, &rq)) < 0)
+		return r;
+	a->host->inflight++;
+	a->host->last_start = now;
+	p->inflight++;
+	return 0;
 }
 
 /* ---- life ---- */
@@ -904,6 +1230,7 @@ free_jobs(struct poller *p)
 		buf_release(&p->jobs[i].head);
 		free(p->jobs[i].strs);
 	}
+	articles_drop(p, "stopping");	/* they point at the jobs (swap_conf takes them first) */
 	free(p->jobs);
 	p->jobs = NULL;
 	p->njobs = 0;
@@ -993,6 +1320,7 @@ static int
 swap_conf(struct poller *p)
 {
 	const struct conf *c = p->next_conf;
+	struct article *articles = p->articles;	/* waiting article fetches go on with the new jobs */
 	struct fetch_opts fo, was;
 	int r;
 
@@ -1014,14 +1342,18 @@ swap_conf(struct poller *p)
 		dedup_free(p->dedup);
 		p->dedup = NULL;	/* loaded again with the new markers when items come */
 	}
+	p->articles = p->articles_tail = NULL;
+	p->narticles = 0;
 	free_jobs(p);
 	conf_free(p->conf);
 	p->conf = p->next_conf;
 	p->next_conf = NULL;
 	if ((r = make_jobs(p)) < 0) {
+		articles_rehome(p, articles, false);
 		log_error("reload: %s", strerror(-r));
 		return r;
 	}
+	articles_rehome(p, articles, true);
 	log_info("reloaded sources=%zu outputs=%zu", p->conf->nsources, p->conf->noutputs);
 	mark_dirty(p);	/* an output new or changed gets its files (unchanged bytes are not rewritten) */
 	return 0;

@@ -40,7 +40,7 @@ enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
 	Q_SOURCE_GET, Q_SOURCE_NEW, Q_SOURCE_PUT,
 	Q_HOST_GET, Q_HOST_PUT,
-	Q_ITEM_HASH, Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_STORY_ITEMS,
+	Q_ITEM_HASH, Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_ITEM_CONTENT, Q_STORY_ITEMS,
 	Q_BLOB_GET, Q_BLOB_PUT, Q_PRUNE, Q_PRUNE_GONE, Q_RECENT, Q_ITEM_DOC,
 	Q_STORY_MAX,
 	N_STMT
@@ -65,6 +65,8 @@ static const char *const sql[] = {
 	    " url, title, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
 	[Q_ITEM_UPDATE] = "UPDATE items SET story = ?3, hash = ?4, date = ?5, updated = ?6, doc = ?7,"
 	    " url = ?8, title = ?9, summary = ?10 WHERE source = ?1 AND id = ?2",
+	/* The document only: the hash stays the feed's, so the same item in the feed again is no change. */
+	[Q_ITEM_CONTENT] = "UPDATE items SET doc = ?3 WHERE source = ?1 AND id = ?2 AND pruned = 0",
 	[Q_STORY_ITEMS] = "SELECT doc FROM items WHERE story = ?1 AND pruned = 0 ORDER BY first_seen, rowid",
 	[Q_BLOB_GET] = "SELECT value FROM blobs WHERE key = ?1",
 	[Q_BLOB_PUT] = "INSERT OR REPLACE INTO blobs (key, value) VALUES (?1, ?2)",
@@ -464,7 +466,7 @@ store_item_put(struct store *s, const char *source, const struct item *it, uint6
 	bind_text(st, 9, it->title);
 	bind_text(st, 10, it->summary);
 	if ((r = run(s, st, "saving an item")) == 0)
-		*changed = 1;
+		*changed = exists ? STORE_ITEM_UPDATED : STORE_ITEM_NEW;
 	return r;
 }
 
@@ -532,6 +534,32 @@ store_item_get(struct store *s, const char *source, const char *id, struct item_
 		r = fail(s, rc, "reading an item");
 	sqlite3_reset(st);
 	return r;
+}
+
+int
+store_item_content(struct store *s, const char *source, const char *id, const char *html)
+{
+	struct item_list l;
+	struct item it;
+	sqlite3_stmt *st;
+	int r;
+
+	item_list_init(&l);
+	if ((r = store_item_get(s, source, id, &l)) < 0 || l.len == 0) {
+		item_list_release(&l);
+		return r < 0 ? r : -ENOENT;
+	}
+	it = l.items[0];
+	it.content_html = html;
+	r = item_doc(s, &it);
+	item_list_release(&l);
+	if (r < 0)
+		return r;
+	st = q(s, Q_ITEM_CONTENT);
+	bind_text(st, 1, source);
+	bind_text(st, 2, id);
+	(void)sqlite3_bind_text(st, 3, buf_str(&s->doc), (int)s->doc.len, SQLITE_STATIC);
+	return run(s, st, "saving an item's content");
 }
 
 int

@@ -70,6 +70,22 @@ def main():
     check("every problem as FILE:LINE: key: problem, in line order, exit 78",
           rc == 78 and out == "" and got == want, "%d %r" % (rc, got))
 
+    # fulltext is for feed sources too, with a content rule for the article's page; other rules are not.
+    ft = os.path.join(tmp, "fulltext.conf")
+    with open(ft, "w") as f:
+        f.write("[source brief]\nurl = https://brief.example/rss\nfulltext = yes\n"
+                "[source ruled]\nurl = https://ruled.example/atom\nfulltext = yes\ncontent = //article\n")
+    rc, out, err = run(wd, "check-config", ft)
+    check("a feed source may have fulltext, with or without a content rule", rc == 0 and err == "",
+          "%d %r" % (rc, err))
+    with open(ft, "w") as f:
+        f.write("[source ruled]\nurl = https://ruled.example/atom\ncontent = //article\n"
+                "[source listed]\nurl = https://listed.example/rss\nfulltext = yes\nitem = //li\n")
+    rc, out, err = run(wd, "check-config", ft)
+    check("a feed source's content rule needs fulltext; its scraping rules are refused",
+          rc == 78 and "1: content: source ruled: a feed source's content rule needs fulltext = yes" in err and
+          "4: source listed: scraping rules are for type = html only" in err, "%d %r" % (rc, err))
+
     rc, out, err = run(wd, "check-config", os.path.join(tmp, "missing.conf"))
     check("a missing file is exit 66", rc == 66 and "missing.conf:0: cannot open" in err, "%d %r" % (rc, err))
     rc, out, err = run(wd, "check-config", "--bogus")

@@ -330,6 +330,164 @@ def test_html_source(srv):
     c.done()
 
 
+def test_fulltext(srv):
+    """Issue #7: a feed source with fulltext = yes: each new item's page is fetched under the same
+    per_host limit as the feed and its article (by the heuristic, or by the content rule) replaces
+    the feed's one line, in the store and the outputs; a page that fails keeps the feed's content
+    and is logged; an item seen again is not fetched again."""
+    import json
+    with open(os.path.join(DATA, "html", "article-cluttered.html"), "rb") as f:
+        page = f.read()
+    host = "127.0.0.8"
+    titles = ["Tidal bore draws surfers to the estuary", "Council votes on the harbour budget",
+              "Orchestra opens its winter season", "Ferry timetable changes next week"]
+    items = [{"title": t, "guid": "ft-%d" % i, "link": srv.url("/a/%d" % i, host),
+              "description": "One line about item %d." % i} for i, t in enumerate(titles)]
+    srv.route("/brief", host=host, body=rss_feed("Brief", items), content_type="application/rss+xml")
+    for i in range(3):
+        srv.route("/a/%d" % i, host=host, body=page, delay=0.2, content_type="text/html; charset=utf-8")
+    srv.route("/a/3", host=host, status=404, body=b"not here")
+    # A second source: its content rule picks the article's heading on the page.
+    ruled = [{"title": "Lighthouse keeper retires after forty years", "guid": "r-1",
+              "link": srv.url("/r/1", "127.0.0.9"), "description": "Another line."}]
+    srv.route("/ruled", host="127.0.0.9", body=rss_feed("Ruled", ruled), content_type="application/rss+xml")
+    srv.route("/r/1", host="127.0.0.9", body=page, content_type="text/html; charset=utf-8")
+    c = Case({"brief": {"url": srv.url("/brief", host), "fulltext": "yes"},
+              "ruled": {"url": srv.url("/ruled", "127.0.0.9"), "fulltext": "yes",
+                        "content": '//h1[@class="entry-title"]'}},
+             "per_host = 1\noutput_dir = feeds\n")
+    with open(c.conf, "a") as f:
+        f.write("[output all]\nsources = *\nformats = json\n")
+    srv.clear()
+    rc, log = c.once()
+    st = srv.stats()["by_addr"][host]
+    docs = {i: json.loads(d)["items"][0].get("content_html", "") for i, d in
+            c.db("SELECT id, doc FROM items WHERE source = 'brief'")}
+    full = [docs.get("ft-%d" % i, "") for i in range(3)]
+    check("fulltext: each new item's page is fetched, once, after the feed",
+          rc == 0 and [len(srv.log(path="/a/%d" % i, host=host)) for i in range(4)] == [1, 1, 1, 1] and
+          len(re.findall(r"fulltext source=brief url=\S+ result=ok", log)) == 3, log[-1500:])
+    check("fulltext: the stored content is the article, without the page's clutter",
+          all("Twice a day" in d and "<p>" in d and "cookies" not in d and "Saw it last March" not in d and
+              "Advertisement" not in d for d in full), full)
+    check("fulltext: per_host holds for the feed and its articles together", st["max_inflight"] == 1, st)
+    check("fulltext: a page that fails keeps the feed's content and is logged",
+          "One line about item 3." in docs.get("ft-3", "") and
+          re.search(r"fulltext source=brief url=\S+/a/3 result=error status=404", log) is not None,
+          (docs.get("ft-3"), log[-800:]))
+    ruled_doc = c.db("SELECT doc FROM items WHERE source = 'ruled'")
+    ruled_html = json.loads(ruled_doc[0][0])["items"][0].get("content_html", "") if ruled_doc else ""
+    check("fulltext: a content rule picks what it selects on the page",
+          "river that runs backwards" in ruled_html and "Twice a day" not in ruled_html, ruled_html)
+    doc = read_json(os.path.join(c.dir, "feeds", "all.json"))
+    pub = [i.get("content_html", "") for i in doc["items"] if i.get("url", "").startswith(srv.url("/a/", host))]
+    check("fulltext: the outputs carry the articles",
+          len(pub) == 4 and sum("Twice a day" in h for h in pub) == 3, [h[:80] for h in pub])
+    srv.clear()
+    rc, log = c.once()
+    check("fulltext: an item seen again is not fetched again, and keeps its article",
+          rc == 0 and not srv.log(path="/a/0", host=host) and "fulltext" not in log and
+          "Twice a day" in json.loads(c.db("SELECT doc FROM items WHERE id = 'ft-0'")[0][0])["items"][0]
+          .get("content_html", ""), log[-800:])
+    c.done()
+
+
+def test_fulltext_queue_and_stop(srv):
+    """fulltext under load: a feed of 300 new items queues at most 256 article fetches (the rest
+    keep the feed's content, counted in one line); SIGTERM drops the queued ones, cancels the
+    running ones after the grace, and exits 0 with the feed's items stored."""
+    host = "127.0.0.7"
+    items = [{"title": "Item number %d about topic %d" % (i, i * 7919 % 1000), "guid": "q-%d" % i,
+              "link": srv.url("/slow/%d" % i, host), "description": "Line %d." % i} for i in range(300)]
+    srv.route("/many", host=host, body=rss_feed("Many", items), content_type="application/rss+xml")
+    for i in range(300):
+        srv.route("/slow/%d" % i, host=host, delay=30, body=b"<p>never read</p>", content_type="text/html")
+    c = Case({"many": {"url": srv.url("/many", host), "fulltext": "yes"}}, "per_host = 2\n")
+    p = run_daemon(c)
+    try:
+        srv.wait_for(2, path=None, host=host, timeout=10)
+        srv.wait_for(1, path="/slow/0", host=host, timeout=10)
+        time.sleep(0.3)
+        t = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=30)
+        took = time.monotonic() - t
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    log = p.stderr.read().decode("utf-8", "replace")
+    stored = c.db("SELECT count(*) FROM items WHERE source = 'many'")[0][0]
+    check("fulltext: the queue is bounded, the items past it counted in one line",
+          "fulltext source=many result=queue-full skipped=44" in log and stored == 300, (stored, log[-800:]))
+    check("fulltext: SIGTERM drops the queued fetches, cancels the running ones, exits 0",
+          rc == 0 and took < 20 and re.search(r"fulltext result=dropped articles=25[0-9] reason=stopping", log)
+          is not None and len(srv.log(host=host)) <= 4, (rc, took, len(srv.log(host=host)), log[-800:]))
+    c.done()
+
+
+def test_fulltext_retry_after(srv):
+    """An article page answered 429 with Retry-After pauses its host, as a poll's answer does: the
+    articles still queued for it are left (once), its feeds wait too, and nothing is retried."""
+    items = [{"title": t, "guid": "p-%d" % i, "link": srv.url("/p/%d" % i, "127.0.0.5"),
+              "description": "Line %d." % i}
+             for i, t in enumerate(["Bridge closes for repairs", "Library extends hours", "Market moves indoors"])]
+    srv.route("/rated", host="127.0.0.6", body=rss_feed("Rated", items), content_type="application/rss+xml")
+    srv.route("/p/0", host="127.0.0.5", status=429, headers={"Retry-After": "120"})
+    srv.route("/p/1", host="127.0.0.5", body=b"<p>unused</p>", content_type="text/html")
+    srv.route("/p/2", host="127.0.0.5", body=b"<p>unused</p>", content_type="text/html")
+    srv.route("/feed", host="127.0.0.5", body=rss_feed("Same host", 1), content_type="application/rss+xml")
+    c = Case({"rated": {"url": srv.url("/rated", "127.0.0.6"), "fulltext": "yes"}}, "per_host = 1\n")
+    rc, log = c.once()
+    check("fulltext: a 429 on an article pauses its host; the other articles for it are not fetched",
+          rc == 0 and len(srv.log(host="127.0.0.5")) == 1 and "paused host=127.0.0.5" in log and
+          re.search(r"fulltext source=rated url=\S+/p/0 result=paused status=429", log) is not None and
+          len(re.findall(r"fulltext source=rated url=\S+ result=host-paused", log)) == 2 and
+          c.db("SELECT count(*) FROM hosts WHERE host = '127.0.0.5' AND paused_until > 0")[0][0] == 1, log[-1000:])
+    c.write({"rated": {"url": srv.url("/rated", "127.0.0.6"), "fulltext": "yes"},
+             "same-host": srv.url("/feed", "127.0.0.5")}, "per_host = 1\n")
+    rc, log = c.once()
+    check("fulltext: the pause holds for the host's feeds, and no article is fetched again",
+          rc == 0 and len(srv.log(host="127.0.0.5")) == 1 and results(log).get("same-host") == ["host-paused"] and
+          "fulltext" not in log, log[-800:])
+    c.done()
+
+
+def test_fulltext_reload(srv):
+    """SIGHUP while article fetches wait: they go on with the new configuration, each page fetched once."""
+    with open(os.path.join(DATA, "html", "article-cluttered.html"), "rb") as f:
+        page = f.read()
+    host = "127.0.0.4"
+    items = [{"title": "Story %d on subject %d" % (i, i * 7919 % 1000), "guid": "h-%d" % i,
+              "link": srv.url("/art/%d" % i, host), "description": "Line %d." % i} for i in range(12)]
+    srv.route("/hup", host=host, body=rss_feed("Hup", items), content_type="application/rss+xml")
+    for i in range(12):
+        srv.route("/art/%d" % i, host=host, delay=0.3, body=page, content_type="text/html; charset=utf-8")
+    c = Case({"hup": {"url": srv.url("/hup", host), "fulltext": "yes"}}, "per_host = 2\n")
+    p = run_daemon(c)
+    try:
+        srv.wait_for(1, path="/art/0", host=host, timeout=10)
+        c.edit("interval = 10s\n", "interval = 20s\n")
+        p.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and c.db("SELECT count(*) FROM items WHERE doc LIKE '%Twice a day%'")[0][0] < 12:
+            time.sleep(0.2)
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    log = p.stderr.read().decode("utf-8", "replace")
+    fetched = [len(srv.log(path="/art/%d" % i, host=host)) for i in range(12)]
+    full = c.db("SELECT count(*) FROM items WHERE doc LIKE '%Twice a day%'")[0][0]
+    check("fulltext: a reload keeps the waiting article fetches, each page fetched once",
+          rc == 0 and "reloaded" in log and "result=dropped" not in log and fetched == [1] * 12 and full == 12 and
+          "fulltext source=hup" in log.split("reloaded", 1)[-1],
+          (rc, fetched, full, log[-1200:]))
+    c.done()
+
+
 def test_gone_retires(srv):
     srv.route("/gone", status=410)
     c = Case({"gone": srv.url("/gone")})
@@ -1093,7 +1251,9 @@ def main():
     DATA = a.data
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_feed_hints,
-             test_gone_retires, test_html_source, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
+             test_gone_retires, test_html_source, test_fulltext, test_fulltext_queue_and_stop,
+             test_fulltext_retry_after, test_fulltext_reload, test_per_host_and_host_delay,
+             test_hostile_servers_are_cut_off,
              test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
              test_story_ids_after_kill_9,
              test_signals, test_systemd_notify, test_watchdog_restart, test_http_server, test_http_hostile_clients,

@@ -277,6 +277,38 @@ test_html_source_and_output(void **state)
 	conf_free(c);
 }
 
+/* fulltext on a feed source, with or without a content rule for the article's page. */
+static void
+test_fulltext_feed_source(void **state)
+{
+	static const char rule_without_fulltext[] = "[source wire]\nurl = https://wire.example.org/rss\n"
+	    "content = //article\n";
+	static const char item_rule[] = "[source wire]\nurl = https://wire.example.org/rss\n"
+	    "fulltext = yes\nitem = //li\n";
+	const struct conf_source *s;
+	struct conf *c;
+	char *errs;
+
+	(void)state;
+	c = load_ok("[source wire]\nurl = https://wire.example.org/rss\nfulltext = yes\n"
+	    "[source brief]\nurl = https://brief.example.org/atom\nfulltext = yes\n"
+	    "content = //div[@class=\"story\"]\n");
+	s = conf_source_find(c, "wire");
+	assert_int_equal(s->type, SOURCE_FEED);
+	assert_true(s->fulltext);
+	assert_null(s->rules.content);
+	s = conf_source_find(c, "brief");
+	assert_true(s->fulltext);
+	assert_string_equal(s->rules.content, "//div[@class=\"story\"]");
+	conf_free(c);
+	errs = load_bad(rule_without_fulltext, sizeof(rule_without_fulltext) - 1);
+	has_problem(errs, "1: content: source wire: a feed source's content rule needs fulltext = yes");
+	free(errs);
+	errs = load_bad(item_rule, sizeof(item_rule) - 1);
+	has_problem(errs, "1: source wire: scraping rules are for type = html only");
+	free(errs);
+}
+
 /* Every problem of a file, each with its line and key, in line order. */
 static void
 test_every_error_is_reported_with_line_and_key(void **state)
@@ -594,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_a_url_without_scheme_is_a_file_beside_the_configuration),
 		cmocka_unit_test(test_default_interval_follows_the_bounds),
 		cmocka_unit_test(test_html_source_and_output),
+		cmocka_unit_test(test_fulltext_feed_source),
 		cmocka_unit_test(test_every_error_is_reported_with_line_and_key),
 		cmocka_unit_test(test_hostile_files_are_refused_with_a_reason),
 		cmocka_unit_test(test_bom_and_crlf_are_read),

@@ -245,18 +245,18 @@ test_items_are_written_only_when_they_change_and_read_back(void **state)
 	make_item(&it, "a-1", "Quake hits the coast");
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_item_put(s, "wire", &it, 7, 1000, &changed), 0);
-	assert_int_equal(changed, 1);
+	assert_int_equal(changed, STORE_ITEM_NEW);
 	assert_int_equal(store_item_put(s, "wire", &it, 7, 2000, &changed), 0);
-	assert_int_equal(changed, 0);
+	assert_int_equal(changed, STORE_ITEM_SAME);
 	it.title = "Quake hits the coast, 12 dead";
 	assert_int_equal(store_item_put(s, "wire", &it, 7, 3000, &changed), 0);
-	assert_int_equal(changed, 1);
+	assert_int_equal(changed, STORE_ITEM_UPDATED);
 	make_item(&it, "b-9", "Earthquake strikes coast");
 	assert_int_equal(store_item_put(s, "city", &it, 7, 4000, &changed), 0);
-	assert_int_equal(changed, 1);
+	assert_int_equal(changed, STORE_ITEM_NEW);
 	make_item(&it, "a-1", "Another story, same id, other source");
 	assert_int_equal(store_item_put(s, "city", &it, 8, 5000, &changed), 0);
-	assert_int_equal(changed, 1);
+	assert_int_equal(changed, STORE_ITEM_NEW);
 	assert_int_equal(store_commit(s), 0);
 
 	assert_int_equal(store_count(s, "items", &n), 0);
@@ -281,7 +281,7 @@ test_items_are_written_only_when_they_change_and_read_back(void **state)
 	/* Its feed still carries it, changed even: a pruned item does not come back as new. */
 	make_item(&it, "a-1", "Quake hits the coast, 12 dead, 40 hurt");
 	assert_int_equal(store_item_put(s, "wire", &it, 9, 6000, &changed), 0);
-	assert_int_equal(changed, 0);
+	assert_int_equal(changed, STORE_ITEM_SAME);
 	/* Its row goes 90 days later. */
 	assert_int_equal(store_count(s, "items", &n), 0);
 	assert_int_equal(n, 3);
@@ -290,6 +290,61 @@ test_items_are_written_only_when_they_change_and_read_back(void **state)
 	assert_int_equal(store_count(s, "items", &n), 0);
 	assert_int_equal(n, 1);			/* the rows pruned 90 days before went: city/a-1 stays */
 	assert_int_equal(store_count(s, "items; DROP TABLE items", &n), -EINVAL);
+	store_close(s);
+}
+
+/* A fulltext source's fetched article replaces an item's content; the same item again keeps it. */
+static void
+test_item_content_is_replaced_and_survives_the_same_item_again(void **state)
+{
+	struct item_list l;
+	struct store *s;
+	struct item it;
+	int changed;
+
+	(void)state;
+	remove_db();
+	s = open_ok();
+	make_item(&it, "a-1", "Quake hits the coast");
+	it.summary = "One line from the feed.";
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_item_put(s, "wire", &it, 7, 1000, &changed), 0);
+	assert_int_equal(store_item_content(s, "wire", "a-1", "<p>The whole article, fetched.</p>"), 0);
+	assert_int_equal(store_item_content(s, "wire", "nope", "<p>x</p>"), -ENOENT);
+	assert_int_equal(store_item_content(s, "city", "a-1", "<p>x</p>"), -ENOENT);
+	assert_int_equal(store_commit(s), 0);
+	item_list_init(&l);
+	assert_int_equal(store_item_get(s, "wire", "a-1", &l), 0);
+	assert_int_equal(l.len, 1);
+	assert_string_equal(l.items[0].content_html, "<p>The whole article, fetched.</p>");
+	assert_string_equal(l.items[0].title, "Quake hits the coast");
+	assert_string_equal(l.items[0].summary, "One line from the feed.");
+	assert_string_equal(l.items[0].url, "https://wire.example/a");
+	assert_int_equal(l.items[0].date_published, 1700000000);
+	item_list_release(&l);
+	assert_int_equal(sql_int("SELECT updated FROM items WHERE source = 'wire' AND id = 'a-1'"), 1000);
+
+	/* The feed carries it again, the same: no change, the article stays. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_item_put(s, "wire", &it, 7, 2000, &changed), 0);
+	assert_int_equal(changed, STORE_ITEM_SAME);
+	assert_int_equal(store_commit(s), 0);
+	item_list_init(&l);
+	assert_int_equal(store_item_get(s, "wire", "a-1", &l), 0);
+	assert_int_equal(l.len, 1);
+	assert_string_equal(l.items[0].content_html, "<p>The whole article, fetched.</p>");
+	item_list_release(&l);
+
+	/* An update in the feed is the feed's content again. */
+	it.title = "Quake hits the coast, 12 dead";
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_item_put(s, "wire", &it, 7, 3000, &changed), 0);
+	assert_int_equal(changed, STORE_ITEM_UPDATED);
+	assert_int_equal(store_commit(s), 0);
+	item_list_init(&l);
+	assert_int_equal(store_item_get(s, "wire", "a-1", &l), 0);
+	assert_non_null(strstr(l.items[0].content_html, "x.example"));
+	item_list_release(&l);
 	store_close(s);
 }
 
@@ -343,6 +398,7 @@ main(void)
 		cmocka_unit_test(test_sources_keep_their_state_and_restart_when_their_url_changes),
 		cmocka_unit_test(test_host_pauses),
 		cmocka_unit_test(test_items_are_written_only_when_they_change_and_read_back),
+		cmocka_unit_test(test_item_content_is_replaced_and_survives_the_same_item_again),
 		cmocka_unit_test(test_rollback_discards_and_blobs_round_trip),
 	};
 
