@@ -1,6 +1,7 @@
 /*
  * cmd_scrape.c - `wiredesk scrape`, `wiredesk discover` and `wiredesk extract`: a saved HTML page through
- * the rules, the feeds it advertises, or its article.
+ * the rules, the feeds it advertises (a saved page, or one fetched as the daemon fetches), or its
+ * article.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -8,14 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <uv.h>
 
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
 #include "extract.h"
+#include "fetch.h"
 #include "limits.h"
 #include "log.h"
 #include "scrape.h"
@@ -56,15 +61,15 @@ read_page(const char *path, struct buf *page)
 	return rc;
 }
 
-/* The one [source] section of a rules file, of type html; NULL (and a message) otherwise. */
+/* The one [source] section of a rules file (of type html, with html); NULL (and a message) otherwise. */
 static const struct conf_source *
-rules_source(const struct conf *c, const char *path)
+rules_source(const struct conf *c, const char *path, bool html)
 {
 	if (c->nsources != 1) {
 		log_error("%s: a rules file holds exactly one [source] section, not %zu", path, c->nsources);
 		return NULL;
 	}
-	if (c->sources[0].type != SOURCE_HTML) {
+	if (html && c->sources[0].type != SOURCE_HTML) {
 		log_error("%s:%d: source %s: type = html is needed for scraping rules", path, c->sources[0].line,
 		    c->sources[0].name);
 		return NULL;
@@ -72,9 +77,13 @@ rules_source(const struct conf *c, const char *path)
 	return &c->sources[0];
 }
 
-/* What the page commands take: PAGE|-, --base URL, --charset CS and, where allowed, --rules FILE. */
+/*
+ * What the page commands take: PAGE|-, --base URL, --charset CS and, where allowed, --rules FILE
+ * (scrape, extract) or --allow-private (discover).
+ */
 struct page_args {
 	const char	*path, *base, *charset, *rules;
+	bool		 allow_private;
 };
 
 /* Fills a from argv; false (after the usage) for anything else, or a missing PAGE. */
@@ -91,6 +100,8 @@ page_args(int argc, char **argv, bool rules, struct page_args *a)
 			a->charset = argv[++i];
 		else if (rules && strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
 			a->rules = argv[++i];
+		else if (!rules && strcmp(argv[i], "--allow-private") == 0)
+			a->allow_private = true;
 		else if (a->path == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
 			a->path = argv[i];
 		else
@@ -132,7 +143,7 @@ cmd_scrape(int argc, char **argv)
 	rc = cli_load_conf(rules_path, &c);
 	if (rc != EX_OK)
 		return rc;
-	src = rules_source(c, rules_path);
+	src = rules_source(c, rules_path, true);
 	if (src == NULL) {
 		conf_free(c);
 		return EX_CONFIG;
@@ -194,7 +205,116 @@ on_feed(void *ctx, const struct scrape_feed *f)
 	return buf_appendf(&fd->out, "%s\t%s\n", f->url, scrape_feed_type_name(f->type));
 }
 
-/* discover: the feeds a saved page advertises, "URL<TAB>TYPE[<TAB>TITLE]" a line, in page order. */
+/* A page fetched for discover. */
+struct fetched {
+	uv_loop_t	*loop;
+	const char	*asked;		/* the URL given */
+	struct buf	*page;
+	int		 rc;		/* an exit status */
+	char		*url;		/* where the page came from, after redirects */
+	char		 charset[64];	/* of its Content-Type; "" when none */
+};
+
+static int
+fetched_body(void *ctx, const struct fetch_result *so_far, const char *p, size_t n)
+{
+	struct fetched *fe = ctx;
+	size_t room = SCRAPE_MAX_PAGE - fe->page->len;
+
+	(void)so_far;
+	/* A page is read up to what scrape_discover() reads; the rest is dropped, as the daemon does. */
+	if (fe->page->len >= SCRAPE_MAX_PAGE)
+		return 0;
+	return buf_append(fe->page, p, n < room ? n : room) < 0;
+}
+
+static void
+fetched_done(void *ctx, const struct fetch_result *r)
+{
+	struct fetched *fe = ctx;
+	const char *cs;
+	size_t n;
+
+	uv_stop(fe->loop);
+	if (r->error == FETCH_REFUSED) {
+		if (strstr(r->msg, "private") != NULL)	/* the daemon's message names its setting */
+			log_error("%s: refused: a private or special address (--allow-private permits it)", fe->asked);
+		else
+			log_error("%s: %s", fe->asked, r->msg);
+		fe->rc = EX_NOPERM;
+	} else if (r->error == FETCH_ABORTED) {
+		log_error("%s: %s", fe->asked, strerror(ENOMEM));
+		fe->rc = EX_SOFTWARE;
+	} else if (r->error != FETCH_OK) {
+		log_error("%s: %s", fe->asked, r->msg[0] != '\0' ? r->msg : "the transfer failed");
+		fe->rc = r->error == FETCH_TOO_BIG ? EX_DATAERR : EX_UNAVAILABLE;
+	} else if (r->status < 200 || r->status > 299) {
+		log_error("%s: HTTP %ld", fe->asked, r->status);
+		fe->rc = EX_UNAVAILABLE;
+	} else if ((fe->url = strdup(r->url != NULL ? r->url : fe->asked)) == NULL) {
+		log_error("%s: %s", fe->asked, strerror(ENOMEM));
+		fe->rc = EX_SOFTWARE;
+	} else {
+		fe->rc = EX_OK;
+		/* The transport's charset, as the daemon reads it. */
+		for (cs = r->content_type; cs != NULL && *cs != '\0' && strncasecmp(cs, "charset=", 8) != 0; cs++)
+			;
+		if (cs != NULL && *cs != '\0') {
+			cs += 8;
+			cs += *cs == '"';
+			n = strcspn(cs, "\"; \t");
+			if (n > 0 && n < sizeof(fe->charset)) {
+				memcpy(fe->charset, cs, n);
+				fe->charset[n] = '\0';
+			}
+		}
+	}
+}
+
+/*
+ * Fetches the page at url into page, as the daemon fetches a source (its default caps, its address
+ * checks: a private address only with allow_private); an exit status, and *final the URL the page
+ * came from (free it) and charset its Content-Type's charset, on EX_OK.
+ */
+static int
+fetch_page(const char *url, bool allow_private, struct buf *page, char **final, char charset[64])
+{
+	struct fetch_opts fo = { .user_agent = "wiredesk/" WIREDESK_VERSION " (+" WIREDESK_URL ")" };
+	struct fetched fe = { .asked = url, .page = page, .rc = EX_SOFTWARE };
+	struct fetch_request rq = {
+		.url = url, .allow_private = allow_private,
+		.on_body = fetched_body, .on_done = fetched_done, .ctx = &fe,
+	};
+	struct fetcher *f = NULL;
+	uv_loop_t loop;
+	int r;
+
+	*final = NULL;
+	if (uv_loop_init(&loop) != 0) {
+		log_error("%s: cannot set up an event loop", url);
+		return EX_OSERR;
+	}
+	fe.loop = &loop;
+	if ((r = fetcher_new(&f, &loop, &fo)) == 0 && (r = fetch_start(f, &rq)) == 0)
+		(void)uv_run(&loop, UV_RUN_DEFAULT);
+	if (r < 0)
+		log_error("%s: %s", url, strerror(-r));
+	fetcher_free(f);
+	(void)uv_run(&loop, UV_RUN_DEFAULT);	/* the fetcher's handles close */
+	(void)uv_loop_close(&loop);
+	if (r < 0) {
+		free(fe.url);
+		return EX_SOFTWARE;
+	}
+	*final = fe.url;
+	memcpy(charset, fe.charset, sizeof(fe.charset));
+	return fe.rc;
+}
+
+/*
+ * discover: the feeds a page advertises, "URL<TAB>TYPE[<TAB>TITLE]" a line, in page order. The
+ * page is a saved file (or stdin), or an http(s) URL fetched first, its final URL the base.
+ */
 int
 cmd_discover(int argc, char **argv)
 {
@@ -203,24 +323,26 @@ cmd_discover(int argc, char **argv)
 	struct found found;
 	struct buf page;
 	const char *path;
+	char *final = NULL, charset[64] = "";
+	bool net;
 	int r, rc;
 
 	if (!page_args(argc, argv, false, &a))
 		return EX_USAGE;
 	path = a.path;
-	if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0) {
-		log_error("'%s': discover reads a saved page: fetch it and pass the file (or -) with --base URL",
-		    path);
+	net = strncasecmp(path, "http://", 7) == 0 || strncasecmp(path, "https://", 8) == 0;
+	if (a.allow_private && !net) {
+		log_error("--allow-private is for a page fetched by its URL, not for '%s'", path);
 		return EX_USAGE;
 	}
 	buf_init(&page, SCRAPE_MAX_PAGE + READ_CHUNK);
 	buf_init(&found.out, SIZE_MAX);
 	found.n = 0;
-	rc = read_page(path, &page);
+	rc = net ? fetch_page(path, a.allow_private, &page, &final, charset) : read_page(path, &page);
 	if (rc != EX_OK)
 		goto out;
-	opts.base_url = a.base;
-	opts.charset = a.charset;
+	opts.base_url = a.base != NULL ? a.base : final;
+	opts.charset = a.charset != NULL ? a.charset : charset[0] != '\0' ? charset : NULL;
 	r = scrape_discover(buf_str(&page), page.len, &opts, on_feed, &found);
 	if (r < 0) {
 		log_error("%s: %s", path, strerror(-r));
@@ -240,6 +362,7 @@ cmd_discover(int argc, char **argv)
 out:
 	buf_release(&page);
 	buf_release(&found.out);
+	free(final);
 	return rc;
 }
 
@@ -263,7 +386,7 @@ cmd_extract(int argc, char **argv)
 		rc = cli_load_conf(a.rules, &c);
 		if (rc != EX_OK)
 			return rc;
-		src = rules_source(c, a.rules);
+		src = rules_source(c, a.rules, false);	/* a feed's fulltext content rule too */
 		if (src == NULL) {
 			conf_free(c);
 			return EX_CONFIG;

@@ -80,6 +80,8 @@ struct job {
 	struct item_list	 items;
 	struct parse_error	 perr;
 	int			 parse_r;
+	bool			 page;		/* a feed source's body is an HTML page: kept for discovery */
+	char			*page_url;	/* the page a feed was just found on: this poll is the one hop */
 	struct job		*next_queued;
 	/* For /metrics, since the daemon started. */
 	uint32_t		 polls[N_RESULTS];
@@ -136,6 +138,7 @@ struct poller {
 };
 
 static void dispatch(struct poller *p);
+static void enqueue(struct poller *p, struct job *j);
 static void on_housekeeping(uv_timer_t *t);
 static int save_dedup(struct poller *p);
 static int publish_all(struct poller *p);
@@ -288,6 +291,34 @@ fnv(uint64_t h, const char *p, size_t n)
 	return h;
 }
 
+#define PAGE_SNIFF	4096	/* bytes of a body looked at to tell a page from a feed */
+
+/* Whether the body of a feed source, j->head then data, is a page (parse_is_page). */
+static bool
+body_is_page(struct job *j, const struct fetch_result *so_far, const char *data, size_t n)
+{
+	char s[PAGE_SNIFF];
+	size_t k = j->head.len < sizeof(s) ? j->head.len : sizeof(s);
+
+	if (j->src->type != SOURCE_FEED)
+		return false;
+	if (k > 0)
+		memcpy(s, j->head.data, k);
+	if (k < sizeof(s) && n > 0) {
+		memcpy(s + k, data, n < sizeof(s) - k ? n : sizeof(s) - k);
+		k += n < sizeof(s) - k ? n : sizeof(s) - k;
+	}
+	return parse_is_page(s, k, so_far->content_type);
+}
+
+/* The hop's feed is a page again: not discovered further (at most one hop a poll). */
+static int
+page_again(struct job *j)
+{
+	(void)snprintf(j->perr.msg, sizeof(j->perr.msg), "the feed found on the page is an HTML page too");
+	return -EBADMSG;
+}
+
 /*
  * The body as it arrives. Up to POLL_BUFFERED_BODY it is only kept (and hashed whole at the end:
  * item_hash_bytes); past that it streams into the parser, hashed on the way (fnv). Which of the
@@ -299,7 +330,7 @@ on_body(void *ctx, const struct fetch_result *so_far, const char *data, size_t n
 	struct job *j = ctx;
 	int r;
 
-	if (j->src->type == SOURCE_HTML) {
+	if (j->src->type == SOURCE_HTML || j->page) {
 		/* A page is read whole, up to what scrape_page() reads; the rest is dropped unread. */
 		j->head.max = SCRAPE_MAX_PAGE;
 		if (j->head.len < SCRAPE_MAX_PAGE)
@@ -309,6 +340,15 @@ on_body(void *ctx, const struct fetch_result *so_far, const char *data, size_t n
 	}
 	if (j->parser == NULL && j->head.len + n <= POLL_BUFFERED_BODY)
 		return buf_append(&j->head, data, n) < 0;
+	if (j->parser == NULL && body_is_page(j, so_far, data, n)) {
+		/* A page, not a feed: kept for discovery, not parsed (or refused, on the hop). */
+		if (j->page_url != NULL) {
+			j->parse_r = page_again(j);
+			return 1;
+		}
+		j->page = true;
+		return on_body(ctx, so_far, data, n);
+	}
 	if (j->parser == NULL) {
 		/* Too long to keep: it streams from here on. */
 		j->hash = fnv(j->hash, j->head.data, j->head.len);
@@ -358,6 +398,7 @@ poll_reset(struct job *j)
 	buf_release(&j->head);
 	buf_init(&j->head, POLL_BUFFERED_BODY);
 	j->parse_r = 0;
+	j->page = false;
 	j->hash = 0xcbf29ce484222325ULL;
 	memset(&j->perr, 0, sizeof(j->perr));
 }
@@ -654,6 +695,89 @@ answered(struct job *j, const struct fetch_result *r, int64_t now, size_t fresh)
 	}
 }
 
+/* Where discovery puts the first feed a page advertises other than the page itself. */
+struct first_feed {
+	struct job	*j;
+	const char	*page;	/* the page's URL */
+	const char	*url;	/* in p->strs; NULL until found */
+};
+
+static int
+on_discovered(void *ctx, const struct scrape_feed *f)
+{
+	struct first_feed *ff = ctx;
+
+	if (strcmp(f->url, ff->page) == 0)
+		return 0;	/* the page names itself: not a feed */
+	if ((ff->url = arena_strdup(&ff->j->p->strs, f->url)) == NULL)
+		return -ENOMEM;
+	return 1;
+}
+
+/*
+ * Autodiscovery: a feed source answered with a page (j->head). The first feed it advertises
+ * becomes the source's URL, as a confirmed move does, without the page's validators or body hash,
+ * and is polled next, as this poll's one hop (j->page_url). 0, or an error with j->perr.msg set.
+ */
+static int
+discover(struct job *j, const struct fetch_result *r, int64_t now)
+{
+	struct parse_opts po = { 0 };
+	struct first_feed ff = { .j = j };
+	struct host *h;
+	char cs[64];
+	int rc;
+
+	if (j->page_url != NULL)
+		return page_again(j);
+	content_charset(r->content_type, cs);
+	po.base_url = ff.page = r->url != NULL ? r->url : j->st.url;
+	po.charset = cs[0] != '\0' ? cs : NULL;
+	po.now = now / 1000;
+	rc = scrape_discover(j->head.data != NULL ? j->head.data : "", j->head.len, &po, on_discovered, &ff);
+	if (rc < 0)
+		return rc;
+	if (ff.url == NULL) {
+		(void)snprintf(j->perr.msg, sizeof(j->perr.msg), "an HTML page that advertises no feed");
+		return -EBADMSG;
+	}
+	if ((j->page_url = strdup(j->st.url)) == NULL)
+		return -ENOMEM;
+	log_info("discovered source=%s page=%s feed=%s", j->src->name, j->st.url, ff.url);
+	j->st.url = ff.url;
+	j->st.etag = j->st.last_modified = NULL;
+	j->st.body_hash = 0;
+	j->st.moved_to = NULL;
+	j->st.moved_count = 0;
+	j->st.next_poll = now;
+	if ((h = host_of(j->p, j->st.url)) != NULL)
+		j->host = h;
+	return 0;
+}
+
+/*
+ * The end of a hop's poll: a feed that did not answer sends the source back to its page, so the
+ * next poll discovers again (and a 410 of the feed retires nothing).
+ */
+static void
+hop_end(struct job *j, int64_t now, const char **what)
+{
+	struct host *h;
+
+	if (strcmp(*what, "ok") == 0 || strcmp(*what, "unchanged") == 0 || strcmp(*what, "not-modified") == 0)
+		return;
+	if (j->st.retired) {
+		j->st.retired = false;
+		failed(j, now, 410, "HTTP 410");
+		*what = "error";
+	}
+	j->st.url = j->page_url;
+	j->st.etag = j->st.last_modified = NULL;
+	j->st.body_hash = 0;
+	if ((h = host_of(j->p, j->st.url)) != NULL)
+		j->host = h;
+}
+
 static void
 on_done(void *ctx, const struct fetch_result *r)
 {
@@ -672,6 +796,8 @@ on_done(void *ctx, const struct fetch_result *r)
 	j->st.last_poll = now;
 	if (r->error == FETCH_CANCELLED) {
 		/* Stopping: the state stays as it was; the next run polls it again. */
+		free(j->page_url);
+		j->page_url = NULL;
 		poll_reset(j);
 		dispatch(p);
 		return;
@@ -691,9 +817,17 @@ on_done(void *ctx, const struct fetch_result *r)
 		answered(j, r, now, 0);
 		what = "not-modified";
 	} else if (r->status >= 200 && r->status < 300) {
-		if (j->parser == NULL)
+		if (j->parser == NULL && !j->page)
 			j->hash = item_hash_bytes(j->head.data, j->head.len);
-		if (j->parser == NULL && j->hash == j->st.body_hash && j->st.body_hash != 0) {
+		if (j->page || (j->parser == NULL && body_is_page(j, r, NULL, 0))) {
+			if ((rc = discover(j, r, now)) == 0) {
+				what = NULL;	/* not a poll of its own: the feed's follows */
+			} else {
+				failed(j, now, r->status, j->perr.msg[0] != '\0' ? j->perr.msg : strerror(-rc));
+				what = "bad-feed";
+			}
+			rc = 0;
+		} else if (j->parser == NULL && j->hash == j->st.body_hash && j->st.body_hash != 0) {
 			take_validators(j, r);
 			answered(j, r, now, 0);
 			what = "unchanged";
@@ -746,9 +880,15 @@ on_done(void *ctx, const struct fetch_result *r)
 		(void)snprintf(why, sizeof(why), "HTTP %ld", r->status);
 		failed(j, now, r->status, why);
 	}
+	if (j->page_url != NULL && what != NULL)
+		hop_end(j, now, &what);
 
 	if ((rc = compact_state(j)) < 0 && p->error == 0)
 		p->error = rc;
+	if (rc == 0 && j->page_url != NULL && what != NULL) {
+		free(j->page_url);	/* the state no longer points to it */
+		j->page_url = NULL;
+	}
 	if (p->error == 0 && (rc = store_source_put(p->store, j->src->name, &j->st)) < 0)
 		p->error = rc;
 	if (p->error == 0 && ++p->batched >= BATCH_POLLS)
@@ -761,10 +901,17 @@ on_done(void *ctx, const struct fetch_result *r)
 		log_error("store error=%s: stopping", strerror(-p->error));
 		poller_stop(p, 0);
 	}
+	j->bytes += r->bytes;
+	if (what == NULL) {
+		/* Discovered: the feed is polled now, in this run, whatever the mode. */
+		poll_reset(j);
+		enqueue(p, j);
+		dispatch(p);
+		return;
+	}
 	for (k = 0; k < N_RESULTS && strcmp(results[k], what) != 0; k++)
 		;
 	j->polls[k < N_RESULTS ? k : 3]++;
-	j->bytes += r->bytes;
 	j->stored += fresh;
 	iso(j->st.next_poll, when);
 	log_info("poll source=%s result=%s status=%ld bytes=%zu items=%zu new=%zu ms=%" PRId64
@@ -1229,6 +1376,7 @@ free_jobs(struct poller *p)
 		poll_reset(&p->jobs[i]);
 		buf_release(&p->jobs[i].head);
 		free(p->jobs[i].strs);
+		free(p->jobs[i].page_url);
 	}
 	articles_drop(p, "stopping");	/* they point at the jobs (swap_conf takes them first) */
 	free(p->jobs);

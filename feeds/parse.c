@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "charset.h"
 #include "limits.h"
@@ -309,4 +310,69 @@ out:
 	if (r < 0)
 		feed_release(f);
 	return r;
+}
+
+/* ---- pages ---- */
+
+/* Whether s (n bytes) starts with the ASCII word w, in any case. */
+static bool
+starts_ci(const char *s, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+
+	return n >= k && strncasecmp(s, w, k) == 0;
+}
+
+/* Where the first "end" at or after s[i] ends, or n when there is none. */
+static size_t
+past(const char *s, size_t n, size_t i, const char *end)
+{
+	size_t k = strlen(end);
+
+	for (; i + k <= n; i++)
+		if (memcmp(s + i, end, k) == 0)
+			return i + k;
+	return n;
+}
+
+bool
+parse_is_page(const char *s, size_t n, const char *content_type)
+{
+	const char *ct = content_type != NULL ? content_type : "";
+	bool html;
+	size_t i = 0, k;
+
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	html = starts_ci(ct, strlen(ct), "text/html") || starts_ci(ct, strlen(ct), "application/xhtml+xml");
+	if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	for (;;) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+			i++;
+		if (i >= n || s[i] != '<')
+			return false;
+		if (starts_ci(s + i, n - i, "<?"))
+			i = past(s, n, i + 2, "?>");
+		else if (starts_ci(s + i, n - i, "<!--"))
+			i = past(s, n, i + 4, "-->");
+		else
+			break;
+	}
+	if (starts_ci(s + i, n - i, "<!doctype")) {
+		for (i += 9; i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'); i++)
+			;
+		return starts_ci(s + i, n - i, "html") && (i + 4 == n || strchr(" \t\r\n>[", s[i + 4]) != NULL);
+	}
+	for (k = i + 1; k < n && strchr(" \t\r\n/>", s[k]) == NULL; k++)
+		;
+	k -= i + 1;
+	i++;
+	if (k == 4 && strncasecmp(s + i, "html", 4) == 0)
+		return true;
+	if ((k == 3 && strncasecmp(s + i, "rss", 3) == 0) || (k == 4 && strncasecmp(s + i, "feed", 4) == 0) ||
+	    (k == 7 && strncasecmp(s + i, "channel", 7) == 0) ||
+	    memchr(s + i, ':', k) != NULL)
+		return false;	/* a feed's root, or a prefixed (namespaced) one */
+	return html;
 }

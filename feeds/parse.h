@@ -2,6 +2,7 @@
 #ifndef WIREDESK_PARSE_H
 #define WIREDESK_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,5 +56,14 @@ void	feed_parser_close(struct feed_parser *p);	/* NULL is fine */
  */
 int	parse_feed(const char *data, size_t len, const struct parse_opts *o, struct feed *f,
 	    struct item_list *out, struct parse_error *reterr);
+
+/*
+ * Whether a body that starts with s (n bytes: its first few KB are enough) is an HTML page rather
+ * than a feed, for autodiscovery: past a byte order mark, white space, an XML declaration and
+ * comments, its doctype names html, or its first element is <html>; or, when content_type (the
+ * answer's, or NULL) is HTML, its first element is not one a feed starts with. A body starting
+ * with anything but markup (JSON Feed) is not a page.
+ */
+bool	parse_is_page(const char *s, size_t n, const char *content_type);
 
 #endif

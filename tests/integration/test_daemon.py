@@ -11,7 +11,9 @@ are refused unless allowed; SIGHUP with a broken file keeps the old one; SIGTERM
 0; kill -9 in a loop of polls leaves a store that passes integrity_check and keeps every committed
 item. Issue #6's: outputs written whole under kill -9 and disk faults, story ids never reused after
 a crash, the built-in server (and outputs a SIGHUP adds), sd_notify, and the watchdog with a
-restart (catalogue 56; the test plays systemd's part, as no service manager runs in CI).
+restart (catalogue 56; the test plays systemd's part, as no service manager runs in CI). Issue
+#7's: html sources, and autodiscovery (a feed source answering with a page polls the feed the page
+advertises, then goes to it directly; one hop a poll).
 
 Python 3 standard library only. Prints one line per check and `N passed, N failed`; exits 1 on failure.
 """
@@ -488,6 +490,84 @@ def test_fulltext_reload(srv):
     c.done()
 
 
+def page(*links, pad=0):
+    """An HTML page advertising links ([(type, href)]), padded with pad bytes of paragraphs."""
+    head = "".join('<link rel="alternate" type="%s" href="%s" title="T">' % l for l in links)
+    body = "<p>filler text</p>\n" * (pad // 20 + 1) if pad else "<p>hello</p>"
+    return ("<!DOCTYPE html>\n<html><head><title>Site</title>%s</head><body>%s</body></html>" % (head, body)).encode()
+
+
+def test_autodiscovery(srv):
+    """Issue #7: a feed source whose URL answers with a page polls the feed the page advertises."""
+    srv.route("/site/", body=page(("application/rss+xml", "/feed.xml")), content_type="text/html; charset=utf-8",
+              etag="page1", last_modified="Tue, 24 Nov 2026 10:00:00 GMT")
+    srv.route("/feed.xml", body=rss_feed("Disc", 3), content_type="application/rss+xml", etag="f1",
+              last_modified="Wed, 25 Nov 2026 10:00:00 GMT")
+    srv.route("/big/", body=page(("application/atom+xml", "/big.xml"), pad=400 << 10), content_type="text/html")
+    srv.route("/big.xml", body=rss_feed("Big", 2), content_type="application/rss+xml")
+    srv.route("/nofeed/", body=page(), content_type="text/html")
+    srv.route("/loop-a/", body=page(("application/rss+xml", "/loop-b/")), content_type="text/html")
+    srv.route("/loop-b/", body=page(("application/rss+xml", "/loop-a/")), content_type="text/html")
+    srv.route("/mislabelled", body=b"\n<?xml version='1.0'?>\n<!-- a comment -->\n" + rss_feed("Mis", 2),
+              content_type="text/html")
+    srv.route("/xhtml", body=b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0'
+              b' Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/'
+              b'1999/xhtml"><head><link rel="alternate" type="application/feed+json" href="feed.json"/></head>'
+              b'<body/></html>', content_type="application/xhtml+xml")
+    srv.route("/feed.json", body='{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": '
+              '[{"id": "j1", "url": "https://j.example/1", "title": "One", "content_text": "x"}]}',
+              content_type="application/feed+json")
+    c = Case({"disc": srv.url("/site/"), "big": srv.url("/big/"), "nofeed": srv.url("/nofeed/"),
+              "loop": srv.url("/loop-a/"), "mis": srv.url("/mislabelled"), "xhtml": srv.url("/xhtml")})
+    rc, log = c.once()
+    r = results(log)
+    reqs = srv.log(path="/feed.xml")
+    check("a page's advertised feed is polled in the same run, its items stored",
+          rc == 0 and r.get("disc") == ["ok"] and len(c.db("SELECT id FROM items WHERE source = 'disc'")) == 3 and
+          len(reqs) == 1, (rc, r, log[-1500:]))
+    check("one line logs the discovery",
+          "discovered source=disc page=%s feed=%s" % (srv.url("/site/"), srv.url("/feed.xml")) in log, log[-1500:])
+    check("the page's validators are not sent to the feed",
+          reqs and header(reqs[0], "If-None-Match") is None and header(reqs[0], "If-Modified-Since") is None,
+          reqs and reqs[0]["header"])
+    st = c.source("disc")
+    check("the feed becomes the source's URL, with the feed's validators",
+          st["url"] == srv.url("/feed.xml") and st["etag"] == '"f1"' and st["errors"] == 0, st)
+    check("a page longer than the buffered body is kept whole enough for discovery",
+          r.get("big") == ["ok"] and c.source("big")["url"] == srv.url("/big.xml") and
+          len(c.db("SELECT id FROM items WHERE source = 'big'")) == 2, (r.get("big"), c.source("big")))
+    check("a page that advertises no feed is a bad-feed error saying so",
+          r.get("nofeed") == ["bad-feed"] and "advertises no feed" in (c.source("nofeed")["last_error"] or ""),
+          (r.get("nofeed"), c.source("nofeed")))
+    check("a discovered feed that is a page again: one hop, an error, the source back on its page",
+          r.get("loop") == ["bad-feed"] and len(srv.log(path="/loop-a/")) == 1 and
+          len(srv.log(path="/loop-b/")) == 1 and c.source("loop")["url"] == srv.url("/loop-a/") and
+          "HTML page too" in (c.source("loop")["last_error"] or ""), (r.get("loop"), c.source("loop")))
+    check("a feed served as text/html is read as a feed, not discovered",
+          r.get("mis") == ["ok"] and "discovered source=mis" not in log and
+          c.source("mis")["url"] == srv.url("/mislabelled"),
+          (r.get("mis"), c.source("mis")))
+    check("an XHTML page leads to its JSON Feed",
+          r.get("xhtml") == ["ok"] and c.source("xhtml")["url"] == srv.url("/feed.json") and
+          len(c.db("SELECT id FROM items WHERE source = 'xhtml'")) == 1, (r.get("xhtml"), c.source("xhtml")))
+    rc, log = c.once()
+    reqs = srv.log(path="/feed.xml")
+    check("the next run polls the feed directly, conditionally",
+          rc == 0 and len(srv.log(path="/site/")) == 1 and len(reqs) == 2 and
+          header(reqs[1], "If-None-Match") == '"f1"' and reqs[1]["status"] == 304 and
+          results(log).get("disc") == ["not-modified"] and "discovered source=disc" not in log,
+          ([(x["status"], x["header"]) for x in reqs], log[-1500:]))
+    check("one hop a poll, not more, in a later run too",
+          len(srv.log(path="/loop-a/")) == 2 and len(srv.log(path="/loop-b/")) == 2, srv.log(path="/loop-b/"))
+    srv.route("/direct.xml", body=rss_feed("Direct", 1), content_type="application/rss+xml")
+    c.edit(srv.url("/site/"), srv.url("/direct.xml"))
+    rc, log = c.once()
+    check("a changed configured URL drops the discovered one",
+          rc == 0 and results(log).get("disc") == ["ok"] and c.source("disc")["url"] == srv.url("/direct.xml") and
+          len(srv.log(path="/feed.xml")) == 2, (c.source("disc"), log[-800:]))
+    c.done()
+
+
 def test_gone_retires(srv):
     srv.route("/gone", status=410)
     c = Case({"gone": srv.url("/gone")})
@@ -517,7 +597,10 @@ def test_per_host_and_host_delay(srv):
     c.once()
     starts = sorted(r["t"] for r in srv.log(host="127.0.0.5"))
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    check("host_delay separates the starts to one host", len(starts) == 3 and min(gaps) >= 0.29, gaps)
+    # Seen by the server, a start is late by its connect and send: on a loaded machine one can be late
+    # by tens of milliseconds more than the next. Without host_delay the gaps are ~0.
+    check("host_delay separates the starts to one host", len(starts) == 3 and min(gaps) >= 0.25 and
+          starts[-1] - starts[0] >= 0.55, gaps)
     c.done()
 
 
@@ -1254,6 +1337,8 @@ def main():
              test_gone_retires, test_html_source, test_fulltext, test_fulltext_queue_and_stop,
              test_fulltext_retry_after, test_fulltext_reload, test_per_host_and_host_delay,
              test_hostile_servers_are_cut_off,
+
+             test_gone_retires, test_html_source, test_autodiscovery, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
              test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
              test_story_ids_after_kill_9,
              test_signals, test_systemd_notify, test_watchdog_restart, test_http_server, test_http_hostile_clients,

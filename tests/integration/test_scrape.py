@@ -10,7 +10,8 @@
   the rule and nothing on stdout; a rules file that is not one html source exits 78; a missing page
   66; missing arguments 64.
 - discover: the feeds a page advertises, "URL<TAB>TYPE<TAB>TITLE" a line in page order; a page
-  without any exits 65.
+  without any exits 65. With a URL, the page is fetched (from the fixture server) and read against
+  its final URL; a private address is refused (exit 77) unless --allow-private; an HTTP error 69.
 - extract: the cluttered article page gives its paragraphs and none of its clutter (share widgets,
   "you may also like", comments and "Leave a Reply", ads, newsletter, sidebar, footer), as HTML;
   a --rules file's content rule overrides the heuristic; a page without an article exits 65.
@@ -31,6 +32,7 @@ import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import check, finish  # noqa: E402
+from fixture_server import FixtureServer  # noqa: E402
 
 LISTING_BASE = "https://www.harbourcourier.example/news/latest/"
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -196,6 +198,35 @@ def test_discover(wd, data):
     check("discover: none advertised: exit 65", p.returncode == 65 and not p.stdout and p.stderr, p.returncode)
 
 
+def test_discover_url(wd):
+    page = ('<!DOCTYPE html><html><head><title>Blog</title>'
+            '<link rel="alternate" type="application/atom+xml" href="atom.xml" title="Blog (Atom)">'
+            '<link rel="alternate" type="application/feed+json" href="/feed.json">'
+            '</head><body><p>hello</p></body></html>')
+    with FixtureServer() as srv:
+        srv.route("/site/blog/", body=page, content_type="text/html; charset=utf-8")
+        srv.route("/old", redirect=srv.url("/site/blog/"), status=301)
+        srv.route("/bare", body="<html><body>no feeds here</body></html>", content_type="text/html")
+        want = ("%s\tatom\tBlog (Atom)\n%s\tjson\n" % (srv.url("/site/blog/atom.xml"), srv.url("/feed.json")))
+        p, _ = run(wd, ["discover", "--allow-private", srv.url("/old")])
+        check("discover URL: fetched, read against the URL after redirects",
+              p.returncode == 0 and p.stdout.decode() == want and not p.stderr, (p.returncode, p.stdout, p.stderr))
+        ua = (srv.log(path="/old") or [{"header": {}}])[0]["header"].get("user-agent") or ""
+        check("discover URL: fetched as the daemon fetches", ua.startswith("wiredesk/"), ua)
+        srv.clear()
+        p, _ = run(wd, ["discover", srv.url("/site/blog/")])
+        check("discover URL: a private address refused without --allow-private: exit 77, nothing fetched",
+              p.returncode == 77 and not p.stdout and b"--allow-private" in p.stderr and not srv.log(),
+              (p.returncode, p.stderr, srv.log()))
+        p, _ = run(wd, ["discover", "--allow-private", srv.url("/missing")])
+        check("discover URL: an HTTP error exits 69", p.returncode == 69 and b"HTTP 404" in p.stderr and not p.stdout,
+              (p.returncode, p.stderr))
+        p, _ = run(wd, ["discover", "--allow-private", srv.url("/bare")])
+        check("discover URL: none advertised: exit 65", p.returncode == 65 and not p.stdout, (p.returncode, p.stderr))
+    p, _ = run(wd, ["discover", "--allow-private", "-"], stdin=page.encode())
+    check("discover: --allow-private with a saved page: exit 64", p.returncode == 64, p.returncode)
+
+
 def test_extract(wd, data):
     page = os.path.join(data, "article-cluttered.html")
     base = "https://www.harbourcourier.example/science/rivers/the-river"
@@ -219,6 +250,11 @@ def test_extract(wd, data):
         q, _ = run(wd, ["extract", "--rules", path, page])
         check("extract --rules: the content rule wins",
               q.returncode == 0 and q.stdout.decode().startswith("<figcaption>The tidal bore passing"), q.stdout[:200])
+        with open(path, "w") as f:
+            f.write("[source river]\nurl = %s\nfulltext = yes\ncontent = //figure/figcaption\n" % base)
+        q, _ = run(wd, ["extract", "--rules", path, page])
+        check("extract --rules: a feed source's fulltext content rule too",
+              q.returncode == 0 and q.stdout.decode().startswith("<figcaption>The tidal bore passing"), q.stderr[:200])
     p, _ = run(wd, ["extract", os.path.join(data, "discover.html")])
     check("extract: no article: exit 65", p.returncode == 65 and not p.stdout and p.stderr, p.returncode)
 
@@ -256,6 +292,7 @@ def main():
     test_ids_across_pages(a.wiredesk, data)
     test_errors(a.wiredesk, data)
     test_discover(a.wiredesk, data)
+    test_discover_url(a.wiredesk)
     test_extract(a.wiredesk, data)
     test_hostile(a.wiredesk)
     return finish()

@@ -1002,6 +1002,35 @@ test_document_size_limit(void **state)
 	munmap(big, PARSE_MAX_DOC);
 }
 
+/* Autodiscovery's question: a page, or a feed? Markup first, Content-Type second. */
+static void
+test_is_page(void **state)
+{
+	static const struct {
+		const char	*body, *type;
+		bool		 page;
+	} cases[] = {
+		{ "<!DOCTYPE html><html><head>", NULL, true },
+		{ "\xEF\xBB\xBF  <!-- hi --><?xml version=\"1.0\"?>\n<HTML lang=en>", NULL, true },
+		{ "<!doctype html>", "application/rss+xml", true },
+		{ "<head><title>x</title>", "text/html; charset=utf-8", true },
+		{ "<?xml version=\"1.0\"?><rss version=\"2.0\">", "text/html", false },
+		{ "<feed xmlns=\"http://www.w3.org/2005/Atom\">", "text/html", false },
+		{ "<rdf:RDF xmlns:rdf=\"x\">", "text/html", false },
+		{ "{\"version\": \"https://jsonfeed.org/version/1.1\"}", "text/html", false },
+		{ "<head><title>x</title>", "application/xml", false },
+		{ "<!DOCTYPE htmlx>", NULL, false },
+		{ "<!-- never closed", "text/html", false },
+		{ "", "text/html", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (parse_is_page(cases[i].body, strlen(cases[i].body), cases[i].type) != cases[i].page)
+			fail_msg("case %zu: %s", i, cases[i].body);
+}
+
 int
 main(void)
 {
@@ -1024,6 +1053,7 @@ main(void)
 		cmocka_unit_test(test_error_sticks_and_says_where),
 		cmocka_unit_test(test_finish_without_data_is_empty_document),
 		cmocka_unit_test(test_document_size_limit),
+		cmocka_unit_test(test_is_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
