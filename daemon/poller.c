@@ -112,6 +112,7 @@ struct poller {
 	size_t			 njobs;
 	struct host		*hosts;
 	struct job		*queue, *queue_tail;
+	int64_t			 next_due;	/* run: no source is due before this (0: look) */
 	struct article		*articles, *articles_tail;	/* article fetches waiting to start */
 	size_t			 narticles;	/* in that queue */
 	size_t			 inflight;	/* polls and article fetches running */
@@ -138,6 +139,7 @@ struct poller {
 };
 
 static void dispatch(struct poller *p);
+static void due_by(struct poller *p, int64_t when);
 static void enqueue(struct poller *p, struct job *j);
 static void on_housekeeping(uv_timer_t *t);
 static int save_dedup(struct poller *p);
@@ -918,6 +920,7 @@ on_done(void *ctx, const struct fetch_result *r)
 	    " next=%s%s%s", j->src->name, what, r->status, r->bytes, j->items.len, fresh, now - j->started,
 	    j->st.retired ? "never" : when, j->st.last_error != NULL ? " error=" : "",
 	    j->st.last_error != NULL ? j->st.last_error : "");
+	due_by(p, j->st.next_poll);
 	poll_reset(j);
 	dispatch(p);
 }
@@ -1003,6 +1006,14 @@ host_may_start(const struct host *h, const struct conf *c, int64_t now, int64_t 
 	return false;
 }
 
+/* A source that is not queued or running is due again at when: dispatch() must look by then. */
+static void
+due_by(struct poller *p, int64_t when)
+{
+	if (when < p->next_due)
+		p->next_due = when;
+}
+
 static void
 on_wake(uv_timer_t *t)
 {
@@ -1053,17 +1064,21 @@ dispatch(struct poller *p)
 		return;
 	}
 	c = p->conf;		/* after a reload's swap */
-	if (!p->o.once) {
+	if (!p->o.once && now >= p->next_due) {
+		/* Something may be due: the one scan of every source (not one per transfer's end). */
+		p->next_due = INT64_MAX;
 		for (i = 0; i < p->njobs; i++) {
 			j = &p->jobs[i];
 			if (j->st.retired || j->queued || j->running)
 				continue;
 			if (j->st.next_poll <= now)
 				enqueue(p, j);
-			else if (j->st.next_poll < wake)
-				wake = j->st.next_poll;
+			else if (j->st.next_poll < p->next_due)
+				p->next_due = j->st.next_poll;
 		}
 	}
+	if (!p->o.once)
+		wake = p->next_due;
 	for (j = p->queue; j != NULL && p->inflight < (size_t)c->concurrency; j = next) {
 		next = j->next_queued;
 		if (p->o.once && (j->host->paused_until > now || source_paused(j, now))) {
@@ -1080,6 +1095,7 @@ dispatch(struct poller *p)
 		if (start(j, now) < 0) {
 			log_error("poll source=%s: cannot start a transfer", j->src->name);
 			j->st.next_poll = now + c->min_interval;
+			due_by(p, j->st.next_poll);
 		}
 	}
 	/* The article fetches, under the same limits; a poll that is due goes first. */
@@ -1492,6 +1508,7 @@ swap_conf(struct poller *p)
 	}
 	p->articles = p->articles_tail = NULL;
 	p->narticles = 0;
+	p->next_due = 0;	/* the new jobs: look at them all */
 	free_jobs(p);
 	conf_free(p->conf);
 	p->conf = p->next_conf;
