@@ -15,6 +15,7 @@
 #include "charset.h"
 #include "limits.h"
 #include "sanitize.h"
+#include "text.h"
 #include "url.h"
 
 /*
@@ -1721,6 +1722,8 @@ sanitizer_run(struct sanitizer *z, const char *html, size_t len, const char *bas
 	if (r == 0)
 		r = close_to(&s, 0);
 out:
+	if (r == 0)
+		r = text_nfc_html(out, start);	/* text decoded from references and repaired bytes too */
 	if (r < 0)
 		buf_truncate(out, start);
 	z->attrs = s.attrs;

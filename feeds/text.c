@@ -1171,3 +1171,53 @@ out:
 		out->data[out->len] = '\0';	/* buf_reserve() may have given a new, empty block */
 	return r;
 }
+
+int
+text_nfc_html(struct buf *b, size_t start)
+{
+	const unsigned char *s = (const unsigned char *)b->data;
+	const utf8proc_property_t *p;
+	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_ssize_t r;
+	struct buf safe;
+	size_t i, n;
+	uint32_t cp;
+	int rc;
+
+	for (i = start; i < b->len; i += n) {
+		if (s[i] < 0x80) {
+			n = 1;
+			continue;
+		}
+		if ((n = utf8_decode(s + i, b->len - i, &cp)) == 0)
+			return -EINVAL;
+		if (plain_char(cp))
+			continue;
+		p = utf8proc_get_property((utf8proc_int32_t)cp);
+		if (p->combining_class != 0 || !nfc_quick(cp, p))
+			break;
+	}
+	if (i >= b->len)
+		return 0;	/* NFC already: the common case, no copy */
+	/* U+0338 composes with '<', '=' and '>': after those it is written as a reference. */
+	buf_init(&safe, SIZE_MAX);
+	for (rc = 0, i = start; rc == 0 && i < b->len; i++) {
+		if (i + 1 < b->len && s[i] == 0xcc && s[i + 1] == 0xb8 && i > start &&
+		    (s[i - 1] == '<' || s[i - 1] == '=' || s[i - 1] == '>')) {
+			rc = buf_puts(&safe, "&#x338;");
+			i++;
+		} else {
+			rc = buf_putc(&safe, (char)s[i]);
+		}
+	}
+	if (rc == 0 && (r = utf8proc_map((const utf8proc_uint8_t *)buf_str(&safe), (utf8proc_ssize_t)safe.len,
+	    &nfc, UTF8PROC_COMPOSE | UTF8PROC_STABLE)) < 0)
+		rc = r == UTF8PROC_ERROR_NOMEM ? -ENOMEM : -EINVAL;
+	buf_release(&safe);
+	if (rc == 0) {
+		buf_truncate(b, start);
+		rc = buf_append(b, nfc, (size_t)r);
+	}
+	free(nfc);
+	return rc;
+}

@@ -52,4 +52,12 @@ bool	text_utf8_valid(const char *s, size_t len);
  */
 int	text_utf8_repair(const char *s, size_t len, struct buf *out);
 
+/*
+ * The HTML written to b from start on (valid UTF-8, markup escaped as the sanitizer writes it) put
+ * in NFC: its text composed, its ASCII markup left alone. U+0338, which composes with '<', '='
+ * and '>', is written as &#x338; where it follows one of them, so that no tag is changed. 0,
+ * -ENOMEM, -E2BIG past b's max (b then holds less), -EINVAL for invalid UTF-8.
+ */
+int	text_nfc_html(struct buf *b, size_t start);
+
 #endif

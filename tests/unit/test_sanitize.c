@@ -101,6 +101,19 @@ static const struct san_case c1_controls_cases[] = {
 	    "a\xe2\x80\xa6" "b\xe2\x80\x99" "c\xe2\x80\xa6" "def\xc2\xa0g" },
 };
 
+/*
+ * Text in NFC, however it came: raw, a reference, a fast or a slow path. U+0338 after markup would
+ * compose with its '>' and change the tag: it stays a reference.
+ */
+static const struct san_case nfc_cases[] = {
+	{ "xe\xcc\x81y \xe2\x84\xab", "x\xc3\xa9y \xc3\x85" },
+	{ "a\xce\x87" "b", "a\xc2\xb7" "b" },
+	{ "<p>e&#x301;<b>&#x212b;</p>", "<p>\xc3\xa9<b>\xc3\x85</b></p>" },
+	{ "<b>x</b>\xcc\xb8y &#x3d;&#x338; <i>&#x338;</i>", "<b>x</b>&#x338;y =&#x338; <i>&#x338;</i>" },
+	{ "<a href=\"https://e.org/\xcc\xb8\" title=\"\xcc\xb8\">&gt;\xcc\xb8</a>",
+	    "<a href=\"https://e.org/%CC%B8\" title=\"\xcc\xb8\" rel=\"noopener noreferrer\">&gt;\xcc\xb8</a>" },
+};
+
 static const struct san_case scripts_and_handlers_cases[] = {
 	{ "<script>alert(1)</script>x",
 	    "x" },
@@ -451,6 +464,13 @@ test_scripts_and_event_handlers_removed(void **state)
 {
 	(void)state;
 	RUN(scripts_and_handlers_cases);
+}
+
+static void
+test_text_in_nfc(void **state)
+{
+	(void)state;
+	RUN(nfc_cases);
 }
 
 static void
@@ -1018,6 +1038,7 @@ main(void)
 		cmocka_unit_test(test_srcset_candidates_capped),
 		cmocka_unit_test(test_reused_sanitizer_gives_the_same),
 		cmocka_unit_test(test_fast_path_gives_what_libxml2_gives),
+		cmocka_unit_test(test_text_in_nfc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
