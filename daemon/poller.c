@@ -149,6 +149,7 @@ static int swap_conf(struct poller *p);
 static int read_jobs(struct poller *p);
 static int article_add(struct job *j, const char *id, const char *url);
 static int article_start(struct article *a, int64_t now);
+static void article_append(struct poller *p, struct article *a);
 static void article_unqueue(struct poller *p, struct article *a, struct article *prev);
 static void article_free(struct article *a);
 static void articles_drop(struct poller *p, const char *why);
@@ -1169,13 +1170,20 @@ article_add(struct job *j, const char *id, const char *url)
 		free(a);
 		return r;
 	}
+	article_append(p, a);
+	return 0;
+}
+
+/* Puts a at the end of the queue. */
+static void
+article_append(struct poller *p, struct article *a)
+{
 	if (p->articles_tail != NULL)
 		p->articles_tail->next = a;
 	else
 		p->articles = a;
 	p->articles_tail = a;
 	p->narticles++;
-	return 0;
 }
 
 /* Takes a, which follows prev (NULL: a is first), off the queue. */
@@ -1222,26 +1230,21 @@ articles_drop(struct poller *p, const char *why)
 static void
 articles_rehome(struct poller *p, struct article *list, bool keep)
 {
+	const struct conf_source *src;
 	struct article *a;
-	size_t i, dropped = 0;
+	size_t dropped = 0;
 
 	while ((a = list) != NULL) {
 		list = a->next;
 		a->next = NULL;
-		for (i = 0; keep && i < p->njobs && strcmp(p->jobs[i].src->name, a->source) != 0; i++)
-			;
-		if (!keep || i == p->njobs || !p->jobs[i].src->fulltext || article_host(p, a) < 0) {
+		src = keep ? conf_source_find(p->conf, a->source) : NULL;
+		if (src == NULL || !src->fulltext || article_host(p, a) < 0) {
 			article_free(a);
 			dropped++;
 			continue;
 		}
-		a->j = &p->jobs[i];
-		if (p->articles_tail != NULL)
-			p->articles_tail->next = a;
-		else
-			p->articles = a;
-		p->articles_tail = a;
-		p->narticles++;
+		a->j = &p->jobs[src - p->conf->sources];	/* job i is source i */
+		article_append(p, a);
 	}
 	if (dropped > 0)
 		log_info("fulltext result=dropped articles=%zu reason=reload", dropped);
