@@ -925,11 +925,11 @@ def run_daemon(c, env=None):
                             env=env)
 
 
-def stop_daemon(p):
-    """SIGTERM, then (exit status or None when it did not exit within 15 s, its stderr)."""
+def stop_daemon(p, timeout=15):
+    """SIGTERM, then (exit status or None when it did not exit within timeout seconds, its stderr)."""
     p.send_signal(signal.SIGTERM)
     try:
-        rc = p.wait(timeout=15)
+        rc = p.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         p.kill()
         rc = None
@@ -1007,12 +1007,7 @@ def test_http_server(srv):
     idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
     idle.recv(4096)
     t = time.monotonic()
-    p.send_signal(signal.SIGTERM)
-    try:
-        rc = p.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        rc = None
+    rc, _ = stop_daemon(p, timeout=20)
     took = time.monotonic() - t
     idle.close()
     check("SIGTERM with an idle keep-alive connection open: exit 0 within the request timeout", rc == 0 and took < 12,
