@@ -83,6 +83,12 @@ fix_code_point(unsigned long cp)
  * Mends the reference at p[0] == '&' (n bytes available). Returns the bytes used, or 0 when more
  * input is needed to decide.
  */
+static const struct {
+	const char	*name, *ref;
+} predefined[] = {
+	{ "amp", "&#38;" }, { "lt", "&#60;" }, { "gt", "&#62;" }, { "quot", "&#34;" }, { "apos", "&#39;" },
+};
+
 static size_t
 fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, int *r)
 {
@@ -129,11 +135,17 @@ fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, i
 		if (i > 1 && is_name_start(u[1]) && i < n && u[i] == ';') {
 			memcpy(name, p + 1, i - 1);
 			name[i - 1] = '\0';
-			if (strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 || strcmp(name, "gt") == 0 ||
-			    strcmp(name, "quot") == 0 || strcmp(name, "apos") == 0) {
-				*r = buf_append(out, p, i + 1);
-				return i + 1;
-			}
+			/*
+			 * The predefined entities as character references: libxml2 drops an entity
+			 * reference once a document is not well-formed (its recovery goes on past the
+			 * error), so "&lt;b&gt;" in a broken feed's escaped HTML would lose its markup.
+			 * A character reference it always reads.
+			 */
+			for (k = 0; k < sizeof(predefined) / sizeof(predefined[0]); k++)
+				if (strcmp(name, predefined[k].name) == 0) {
+					*r = buf_append(out, predefined[k].ref, strlen(predefined[k].ref));
+					return i + 1;
+				}
 			e = htmlEntityLookup((const xmlChar *)name);
 			if (e != NULL) {
 				x->changed = true;
@@ -144,7 +156,7 @@ fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, i
 	}
 	/* Not a reference XML can read: the '&' is text. */
 	x->changed = true;
-	*r = buf_append(out, "&amp;", 5);
+	*r = buf_append(out, "&#38;", 5);
 	return 1;
 }
 
@@ -232,7 +244,7 @@ open_markup(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *ou
 		return 1;
 	}
 	x->changed = true;	/* "a < b": a '<' that opens nothing */
-	*r = buf_append(out, "&lt;", 4);
+	*r = buf_append(out, "&#60;", 5);
 	return 1;
 }
 
@@ -359,7 +371,7 @@ xmlfix_run(struct xmlfix *x, struct buf *in, bool last, struct buf *out)
 			x->tag_last = 0;
 			if (p[i] == '<') {
 				x->changed = true;
-				r = buf_append(out, "&lt;", 4);
+				r = buf_append(out, "&#60;", 5);
 				used = 1;
 			} else {
 				used = fix_ref(x, p + i, n - i, last, out, &r);

@@ -189,6 +189,11 @@ static const char doc_json[] =
 	"{\"id\":\"2\",\"content_text\":\"t \xF0\x9F\x98\x80\",\"date_published\":\"2020-01-01T00:00:00Z\"}]}\n";
 
 /* A truncated document: the recover path, and what it keeps, must not depend on chunking. */
+/* Ill-formed before its escaped HTML: libxml2 drops entity references past an error. */
+static const char doc_broken_then_escaped[] =
+	"<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>x</id><b></c>"
+	"<summary type=\"html\">&lt;b&gt;bold&lt;/b&gt; 1 &amp;amp; 2 &quot;q&quot; AT&T</summary></entry></feed>";
+
 static const char doc_truncated[] =
 	"<rss version=\"2.0\"><channel><title>t</title>"
 	"<item><title>one</title><guid>urn:1</guid></item>"
@@ -336,6 +341,11 @@ test_chunking_keeps_expected_text(void **state)
 	run_chunks(&r, doc_doctype_subset, sizeof(doc_doctype_subset) - 1, sizes_1, NULL);
 	assert_int_equal(r.rc, 0);
 	assert_non_null(strstr(buf_str(&r.out), "\"title\":\"x \xE2\x80\xA6 y\""));
+	run_release(&r);
+	run_chunks(&r, doc_broken_then_escaped, sizeof(doc_broken_then_escaped) - 1, sizes_1, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_true(r.feed.recovered);
+	assert_non_null(strstr(buf_str(&r.out), "\"content_html\":\"<b>bold</b> 1 &amp; 2 &quot;q&quot; AT&amp;T\""));
 	run_release(&r);
 	run_chunks(&r, doc_truncated, sizeof(doc_truncated) - 1, sizes_1, NULL);
 	assert_int_equal(r.rc, 0);
