@@ -156,6 +156,18 @@ filter_utf8(const unsigned char *p, size_t n, bool last, struct buf *out, size_t
 			}
 			if (p[run] < 0x80)
 				break;
+			/* Two- and three-byte sequences from U+00A0 on, most non-ASCII text, without a call. */
+			if (p[run] >= 0xC2 && p[run] <= 0xDF && n - run >= 2 && (p[run + 1] & 0xC0) == 0x80 &&
+			    (p[run] > 0xC2 || p[run + 1] >= 0xA0)) {
+				run += 2;
+				continue;
+			}
+			if (p[run] >= 0xE1 && p[run] <= 0xEF && p[run] != 0xED && n - run >= 3 &&
+			    (p[run + 1] & 0xC0) == 0x80 && (p[run + 2] & 0xC0) == 0x80 &&
+			    (p[run] != 0xEF || p[run + 1] != 0xBF || p[run + 2] < 0xBE)) {
+				run += 3;
+				continue;
+			}
 			len = utf8_seq(p + run, n - run, &cp);
 			if (len <= 0 || cp < 0xA0 || cp == 0xFFFE || cp == 0xFFFF)
 				break;

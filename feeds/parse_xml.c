@@ -91,6 +91,7 @@ struct xml_state {
 	int64_t			 ttl, sy_period, sy_frequency;	/* seconds, seconds, times a period */
 	bool			 cdf;		/* Channel Definition Format: links and dates are attributes */
 	char			*root_uri;	/* an unknown namespace the root element is in: read as core */
+	const xmlChar		*root_uri_seen;	/* the pointer libxml2 last handed for root_uri */
 	bool			 seen_root;
 	bool			 in_item;
 	unsigned		 items;		/* items opened so far: an item frame emits only if it is the latest */
@@ -187,8 +188,13 @@ ns_of(struct xml_state *x, const xmlChar *uri)
 
 	if (uri == NULL || *uri == '\0')
 		return NS_CORE;
-	if (x->root_uri != NULL && strcmp((const char *)uri, x->root_uri) == 0)
+	if (uri == x->root_uri_seen)
 		return NS_CORE;
+	if (x->root_uri != NULL && strcmp((const char *)uri, x->root_uri) == 0) {
+		/* libxml2 hands every URI out of its dictionary, so the same pointer is the same URI. */
+		x->root_uri_seen = uri;
+		return NS_CORE;
+	}
 	for (i = 0; i < sizeof(x->ns_cache) / sizeof(x->ns_cache[0]); i++)
 		if (x->ns_cache[i].uri == uri)
 			return x->ns_cache[i].ns;
@@ -209,7 +215,8 @@ ns_of(struct xml_state *x, const xmlChar *uri)
 static bool
 is(const xmlChar *name, const char *s)
 {
-	return strcasecmp((const char *)name, s) == 0;
+	/* Most calls ask about another name: the first letters tell those apart without a call. */
+	return ((name[0] ^ (unsigned char)s[0]) & ~0x20) == 0 && strcasecmp((const char *)name, s) == 0;
 }
 
 /* SAX2 attributes come as (localname, prefix, URI, value, end) quintuples. */

@@ -276,16 +276,23 @@ struct san {
 	struct buf		 set;		/* a srcset being rebuilt */
 };
 
+/* strcmp() with the first bytes compared inline: they settle most steps of a bsearch(). */
+static inline int
+name_cmp(const char *a, const char *b)
+{
+	return *a != *b ? (unsigned char)*a - (unsigned char)*b : strcmp(a, b);
+}
+
 static int
 cmp_elem(const void *key, const void *member)
 {
-	return strcmp(key, ((const struct elem_name *)member)->name);
+	return name_cmp(key, ((const struct elem_name *)member)->name);
 }
 
 static int
 cmp_attr(const void *key, const void *member)
 {
-	return strcmp(key, ((const struct attr_name *)member)->name);
+	return name_cmp(key, ((const struct attr_name *)member)->name);
 }
 
 /*
@@ -1342,7 +1349,22 @@ fast_init(void)
 static int
 cmp_name(const void *key, const void *member)
 {
-	return strcmp(key, *(const char *const *)member);
+	return name_cmp(key, *(const char *const *)member);
+}
+
+/* True when the 8 bytes at p are printable ASCII but '&' and '<': none ends the fast path's text. */
+static bool
+fast_plain8(const char *p)
+{
+	uint64_t w, a, l;
+
+	memcpy(&w, p, sizeof(w));
+	a = w ^ UINT64_C(0x2626262626262626);
+	l = w ^ UINT64_C(0x3C3C3C3C3C3C3C3C);
+	/* A high bit set, in a byte or once 1 is added to it (DEL), a byte below 0x20, a '&' or a '<'. */
+	return ((w | (w + UINT64_C(0x0101010101010101)) | ((w - UINT64_C(0x2020202020202020)) & ~w) |
+	    ((a - UINT64_C(0x0101010101010101)) & ~a) | ((l - UINT64_C(0x0101010101010101)) & ~l)) &
+	    UINT64_C(0x8080808080808080)) == 0;
 }
 
 /* Bytes that end a run of plain text for the fast path: < &, controls but tab, LF and CR, DEL, C1. */
@@ -1537,7 +1559,7 @@ fast_run(struct san *s, const char *p, size_t n, struct buf *vals)
 	struct fast f = { .p = p, .end = p + n };
 	size_t start = s->out->len, len, i;
 	bool self_closed;
-	const char *run;
+	const char *run, *stop;
 	const char *const *en;
 	char name[16], u[5];
 	unsigned cp;
@@ -1547,10 +1569,17 @@ fast_run(struct san *s, const char *p, size_t n, struct buf *vals)
 	for (i = 0; i < WRAPPER_DEPTH; i++)
 		on_start(s, wrapper[i], NULL);
 	while (f.p < f.end && s->err == 0) {
-		for (run = f.p; f.p < f.end; f.p++)
-			if (fast_stop[(unsigned char)*f.p] &&
-			    !(*f.p == '\xC2' && f.end - f.p > 1 && (unsigned char)f.p[1] >= 0xA0))
-				break;
+		for (run = f.p; f.p < f.end; ) {
+			if (f.end - f.p >= 8 && fast_plain8(f.p)) {
+				f.p += 8;
+				continue;
+			}
+			for (stop = f.end - f.p > 8 ? f.p + 8 : f.end; f.p < stop; f.p++)
+				if (fast_stop[(unsigned char)*f.p] &&
+				    !(*f.p == '\xC2' && f.end - f.p > 1 && (unsigned char)f.p[1] >= 0xA0))
+					goto text_end;
+		}
+text_end:
 		if (f.p > run)
 			on_text(s, (const xmlChar *)run, (int)(f.p - run));
 		if (f.p == f.end)

@@ -9,7 +9,7 @@
 #include "escape.h"
 #include "xmlfix.h"
 
-#define CDATA_TEXT_MIN	64	/* shorter text is not worth a CDATA section */
+#define CDATA_TEXT_MIN	32	/* shorter text is not worth a CDATA section */
 #define DEPTH_MAX	(1 << 30)	/* depth stops counting here */
 #define REF_MAX		40	/* longest reference we look at: "&#x" and digits, or an entity name */
 
