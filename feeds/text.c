@@ -1172,52 +1172,109 @@ out:
 	return r;
 }
 
+/*
+ * The offset of the first character at or after s[i] that NFC could change or that could change
+ * what comes before it; len when there is none. ASCII goes eight bytes at a time.
+ */
+static size_t
+nfc_next(const unsigned char *s, size_t len, size_t i)
+{
+	const utf8proc_property_t *p;
+	uint64_t w;
+	uint32_t cp;
+	size_t n;
+
+	while (i < len) {
+		if (len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if ((w & HIGH_BITS) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
+			return i;	/* not UTF-8: utf8proc refuses it */
+		if (!plain_char(cp)) {
+			p = utf8proc_get_property((utf8proc_int32_t)cp);
+			if (p->combining_class != 0 || !nfc_quick(cp, p))
+				return i;
+		}
+		i += n;
+	}
+	return len;
+}
+
+/*
+ * s[from, to) in NFC onto out. With protect (the byte before is '<', '=' or '>'), each U+0338 in
+ * it is written as a reference first, so that nothing composes with that byte.
+ */
+static int
+nfc_segment(struct buf *out, const unsigned char *s, size_t from, size_t to, bool protect)
+{
+	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_ssize_t r;
+	size_t i, run;
+	int rc = 0;
+
+	if (protect) {
+		for (run = i = from; rc == 0 && i + 1 < to; i++)
+			if (s[i] == 0xcc && s[i + 1] == 0xb8) {
+				if ((rc = buf_append(out, s + run, i - run)) == 0)
+					rc = buf_puts(out, "&#x338;");
+				run = ++i + 1;
+			}
+		from = run;
+	}
+	if (rc == 0 && from < to) {
+		r = utf8proc_map(s + from, (utf8proc_ssize_t)(to - from), &nfc, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+		if (r < 0)
+			rc = r == UTF8PROC_ERROR_NOMEM ? -ENOMEM : -EINVAL;
+		else
+			rc = buf_append(out, nfc, (size_t)r);
+		free(nfc);
+	}
+	return rc;
+}
+
 int
 text_nfc_html(struct buf *b, size_t start)
 {
 	const unsigned char *s = (const unsigned char *)b->data;
-	const utf8proc_property_t *p;
-	utf8proc_uint8_t *nfc = NULL;
-	utf8proc_ssize_t r;
-	struct buf safe;
-	size_t i, n;
-	uint32_t cp;
-	int rc;
+	size_t i, seg, end, done = start;
+	struct buf out;
+	bool protect;
+	int rc = 0;
 
-	for (i = start; i < b->len; i += n) {
-		if (s[i] < 0x80) {
-			n = 1;
-			continue;
-		}
-		if ((n = utf8_decode(s + i, b->len - i, &cp)) == 0)
-			return -EINVAL;
-		if (plain_char(cp))
-			continue;
-		p = utf8proc_get_property((utf8proc_int32_t)cp);
-		if (p->combining_class != 0 || !nfc_quick(cp, p))
-			break;
-	}
-	if (i >= b->len)
+	if ((i = nfc_next(s, b->len, start)) == b->len)
 		return 0;	/* NFC already: the common case, no copy */
-	/* U+0338 composes with '<', '=' and '>': after those it is written as a reference. */
-	buf_init(&safe, SIZE_MAX);
-	for (rc = 0, i = start; rc == 0 && i < b->len; i++) {
-		if (i + 1 < b->len && s[i] == 0xcc && s[i + 1] == 0xb8 && i > start &&
-		    (s[i - 1] == '<' || s[i - 1] == '=' || s[i - 1] == '>')) {
-			rc = buf_puts(&safe, "&#x338;");
-			i++;
-		} else {
-			rc = buf_putc(&safe, (char)s[i]);
-		}
-	}
-	if (rc == 0 && (r = utf8proc_map((const utf8proc_uint8_t *)buf_str(&safe), (utf8proc_ssize_t)safe.len,
-	    &nfc, UTF8PROC_COMPOSE | UTF8PROC_STABLE)) < 0)
-		rc = r == UTF8PROC_ERROR_NOMEM ? -ENOMEM : -EINVAL;
-	buf_release(&safe);
+	/*
+	 * Only the segments around such characters go through utf8proc: each from the ASCII byte
+	 * before (a letter a mark may compose with) to the next ASCII byte, which no composition or
+	 * reordering crosses. Markup is ASCII: '<', '=' and '>' stay out of a segment.
+	 */
+	buf_init(&out, b->max);
+	do {
+		for (seg = i; seg > done && s[seg - 1] >= 0x80; seg--)
+			;
+		protect = seg > done && (s[seg - 1] == '<' || s[seg - 1] == '=' || s[seg - 1] == '>');
+		if (seg > done && !protect)
+			seg--;
+		for (end = i + 1; end < b->len && s[end] >= 0x80; end++)
+			;
+		if ((rc = buf_append(&out, s + done, seg - done)) == 0)
+			rc = nfc_segment(&out, s, seg, end, protect);
+		done = end;
+	} while (rc == 0 && (i = nfc_next(s, b->len, done)) < b->len);
+	if (rc == 0)
+		rc = buf_append(&out, s + done, b->len - done);
 	if (rc == 0) {
 		buf_truncate(b, start);
-		rc = buf_append(b, nfc, (size_t)r);
+		rc = buf_append(b, out.data, out.len);
 	}
-	free(nfc);
+	buf_release(&out);
 	return rc;
 }

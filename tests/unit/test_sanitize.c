@@ -110,6 +110,8 @@ static const struct san_case nfc_cases[] = {
 	{ "a\xce\x87" "b", "a\xc2\xb7" "b" },
 	{ "<p>e&#x301;<b>&#x212b;</p>", "<p>\xc3\xa9<b>\xc3\x85</b></p>" },
 	{ "<b>x</b>\xcc\xb8y &#x3d;&#x338; <i>&#x338;</i>", "<b>x</b>&#x338;y =&#x338; <i>&#x338;</i>" },
+	/* Out of canonical order: reordering must not bring U+0338 next to the '>' either. */
+	{ "<b>x</b>\xcc\x81\xcc\xb8 \xd0\xb9" "a\xcc\x81", "<b>x</b>\xcc\x81&#x338; \xd0\xb9\xc3\xa1" },
 	{ "<a href=\"https://e.org/\xcc\xb8\" title=\"\xcc\xb8\">&gt;\xcc\xb8</a>",
 	    "<a href=\"https://e.org/%CC%B8\" title=\"\xcc\xb8\" rel=\"noopener noreferrer\">&gt;\xcc\xb8</a>" },
 };
