@@ -15,25 +15,10 @@
 #include "extract.h"
 #include "limits.h"
 
-#define HTML_DIR	TEST_DATA "/html/"
+#include "test_pages.h"
+
 #define ARTICLE_BASE	"https://www.harbourcourier.example/science/rivers/the-river"
 #define HOSTILE_SECONDS	10.0
-
-static void
-read_file(const char *name, struct buf *b)
-{
-	char path[512], chunk[65536];
-	size_t n;
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), HTML_DIR "%s", name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	buf_init(b, 64u << 20);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(b, chunk, n), 0);
-	fclose(f);
-}
 
 static int
 extract(const char *data, size_t len, const char *rule, struct buf *out, struct scrape_error *err, double *secs)
@@ -73,7 +58,7 @@ test_article_kept_clutter_dropped(void **state)
 	size_t i;
 
 	(void)state;
-	read_file("article-cluttered.html", &page);
+	read_page("article-cluttered.html", &page);
 	assert_int_equal(extract(buf_str(&page), page.len, NULL, &out, &err, NULL), 0);
 	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
 		if (strstr(buf_str(&out), kept[i]) == NULL)
@@ -93,7 +78,7 @@ test_content_rule_overrides(void **state)
 	struct buf page, out;
 
 	(void)state;
-	read_file("article-cluttered.html", &page);
+	read_page("article-cluttered.html", &page);
 	assert_int_equal(extract(buf_str(&page), page.len, "//figure", &out, &err, NULL), 0);
 	assert_string_equal(buf_str(&out),
 	    "<figure><img src=\"https://www.harbourcourier.example/media/2026/11/bore.jpg\" alt=\"The tidal bore at dawn\" "

@@ -17,8 +17,9 @@
 #include "limits.h"
 #include "scrape.h"
 
+#include "test_pages.h"
+
 #define NOW		1798761600	/* 2027-01-01: every date on the pages lies before it */
-#define HTML_DIR	TEST_DATA "/html/"
 #define LISTING_BASE	"https://www.harbourcourier.example/news/latest/"
 #define HOSTILE_SECONDS	10.0		/* a hostile page is read in less, even under ASan */
 
@@ -41,22 +42,6 @@ struct page {
 	int			 rc;
 	double			 seconds;
 };
-
-static void
-read_file(const char *name, struct buf *b)
-{
-	char path[512], chunk[65536];
-	size_t n;
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), HTML_DIR "%s", name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	buf_init(b, 64u << 20);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(b, chunk, n), 0);
-	fclose(f);
-}
 
 static double
 seconds_since(const struct timespec *t0)
@@ -89,7 +74,7 @@ scrape_file(struct page *p, const char *name, const struct scrape_rules *rules, 
 {
 	struct buf b;
 
-	read_file(name, &b);
+	read_page(name, &b);
 	scrape(p, buf_str(&b), b.len, rules, base, NULL);
 	buf_release(&b);
 }
@@ -591,7 +576,7 @@ test_discover_feeds_in_page_order(void **state)
 	struct buf page, out;
 
 	(void)state;
-	read_file("discover.html", &page);
+	read_page("discover.html", &page);
 	buf_init(&out, 1u << 20);
 	assert_int_equal(scrape_discover(buf_str(&page), page.len, &o, collect, &out), 5);
 	assert_string_equal(buf_str(&out),
@@ -604,10 +589,10 @@ test_discover_feeds_in_page_order(void **state)
 	buf_release(&out);
 
 	/* A page without any: none; the listing page's one RSS link. */
-	read_file("base-element.html", &page);
+	read_page("base-element.html", &page);
 	assert_int_equal(scrape_discover(buf_str(&page), page.len, &o, collect, NULL), 0);
 	buf_release(&page);
-	read_file("news-listing.html", &page);
+	read_page("news-listing.html", &page);
 	buf_init(&out, 1u << 20);
 	o.base_url = LISTING_BASE;
 	assert_int_equal(scrape_discover(buf_str(&page), page.len, &o, collect, &out), 1);
