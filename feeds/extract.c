@@ -208,16 +208,10 @@ link_density(struct extract *x, const xmlNode *top)
 	total = text_length(&x->s, top, ITEM_MAX_FIELD, NULL);
 	if (total == 0)
 		return 1.0;
-	for (n = top->children; n != NULL && !x->s.exhausted;) {
-		if (scrape_is(n, "a")) {
+	for (n = top->children; n != NULL && !x->s.exhausted; n = scrape_next(n, top, !scrape_is(n, "a") &&
+	    n->type == XML_ELEMENT_NODE)) {
+		if (scrape_is(n, "a"))
 			links += text_length(&x->s, n, ITEM_MAX_FIELD, NULL);
-		} else if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
-			n = n->children;
-			continue;
-		}
-		while (n != top && n->next == NULL)
-			n = n->parent;
-		n = n != top ? n->next : NULL;
 	}
 	return links >= total ? 1.0 : (double)links / (double)total;
 }
@@ -243,13 +237,7 @@ best_container(struct extract *x, const xmlNode *body)
 					c->score += score / 2;
 			}
 		}
-		if (n->type == XML_ELEMENT_NODE && n->children != NULL && !is_clutter(n)) {
-			n = n->children;
-			continue;
-		}
-		while (n != body && n->next == NULL)
-			n = n->parent;
-		n = n != body ? n->next : NULL;
+		n = scrape_next(n, body, n->type == XML_ELEMENT_NODE && !is_clutter(n));
 	}
 	for (i = 0; i < x->n && !x->s.exhausted; i++) {
 		score = x->c[i].score * (1.0 - link_density(x, x->c[i].node));

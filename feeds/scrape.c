@@ -1136,13 +1136,7 @@ scrape_discover(const char *data, size_t len, const struct parse_opts *o, scrape
 			}
 			r = 0;
 		}
-		if (n->type == XML_ELEMENT_NODE && n->children != NULL && !is_hidden(n)) {
-			n = n->children;
-			continue;
-		}
-		while (n != top && n->next == NULL)
-			n = n->parent;
-		n = n != top ? n->next : NULL;
+		n = scrape_next(n, top, n->type == XML_ELEMENT_NODE && !is_hidden(n));
 	}
 	if (r == 0)
 		r = (int)nseen;

@@ -65,6 +65,20 @@ typedef bool	(*scrape_skip_fn)(const xmlNode *n, void *ctx);
 void	scrape_node_html(struct scrape *s, const xmlNode *top, struct buf *out, size_t limit, scrape_skip_fn skip,
 	    void *ctx);
 
+/*
+ * The node after n in a walk of top's subtree in document order: n's first child when down and it
+ * has one, else the next sibling of n or of its nearest ancestor below top; NULL at the end.
+ */
+static inline const xmlNode *
+scrape_next(const xmlNode *n, const xmlNode *top, bool down)
+{
+	if (down && n->children != NULL)
+		return n->children;
+	while (n != top && n->next == NULL)
+		n = n->parent;
+	return n != top ? n->next : NULL;
+}
+
 /* Evaluates e with node as the context (s->xp must be set); NULL on failure (see s->exhausted, s->nomem). */
 xmlXPathObjectPtr	scrape_eval(struct scrape *s, xmlXPathCompExprPtr e, xmlNodePtr node);
 
