@@ -301,17 +301,17 @@ static bool
 body_is_page(struct job *j, const struct fetch_result *so_far, const char *data, size_t n)
 {
 	char s[PAGE_SNIFF];
-	size_t k = j->head.len < sizeof(s) ? j->head.len : sizeof(s);
+	size_t k = j->head.len < sizeof(s) ? j->head.len : sizeof(s), more;
 
 	if (j->src->type != SOURCE_FEED)
 		return false;
+	if (k == sizeof(s) || n == 0)	/* the kept body alone: no copy (every poll's end asks) */
+		return parse_is_page(j->head.data != NULL ? j->head.data : "", k, so_far->content_type);
+	more = n < sizeof(s) - k ? n : sizeof(s) - k;
 	if (k > 0)
 		memcpy(s, j->head.data, k);
-	if (k < sizeof(s) && n > 0) {
-		memcpy(s + k, data, n < sizeof(s) - k ? n : sizeof(s) - k);
-		k += n < sizeof(s) - k ? n : sizeof(s) - k;
-	}
-	return parse_is_page(s, k, so_far->content_type);
+	memcpy(s + k, data, more);
+	return parse_is_page(s, k + more, so_far->content_type);
 }
 
 /* The hop's feed is a page again: not discovered further (at most one hop a poll). */
