@@ -1209,34 +1209,38 @@ nfc_next(const unsigned char *s, size_t len, size_t i)
 }
 
 /*
- * s[from, to) in NFC onto out. With protect (the byte before is '<', '=' or '>'), each U+0338 in
- * it is written as a reference first, so that nothing composes with that byte.
+ * s[from, to) in NFC onto out. With protect (the byte before is '<', '=' or '>'), the segment is
+ * put in NFC after a space, which composes with nothing, and a U+0338 that comes out first, next
+ * to that byte, is written as a reference.
  */
 static int
 nfc_segment(struct buf *out, const unsigned char *s, size_t from, size_t to, bool protect)
 {
-	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_uint8_t *in = NULL, *nfc = NULL;
 	utf8proc_ssize_t r;
-	size_t i, run;
+	size_t skip = 0;
 	int rc = 0;
 
 	if (protect) {
-		for (run = i = from; rc == 0 && i + 1 < to; i++)
-			if (s[i] == 0xcc && s[i + 1] == 0xb8) {
-				if ((rc = buf_append(out, s + run, i - run)) == 0)
-					rc = buf_puts(out, "&#x338;");
-				run = ++i + 1;
-			}
-		from = run;
-	}
-	if (rc == 0 && from < to) {
+		if ((in = malloc(to - from + 1)) == NULL)
+			return -ENOMEM;
+		in[0] = ' ';
+		memcpy(in + 1, s + from, to - from);
+		r = utf8proc_map(in, (utf8proc_ssize_t)(to - from + 1), &nfc, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+		skip = 1;
+		free(in);
+	} else {
 		r = utf8proc_map(s + from, (utf8proc_ssize_t)(to - from), &nfc, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
-		if (r < 0)
-			rc = r == UTF8PROC_ERROR_NOMEM ? -ENOMEM : -EINVAL;
-		else
-			rc = buf_append(out, nfc, (size_t)r);
-		free(nfc);
 	}
+	if (r < 0)
+		return r == UTF8PROC_ERROR_NOMEM ? -ENOMEM : -EINVAL;
+	if (protect && r >= 3 && nfc[1] == 0xcc && nfc[2] == 0xb8) {
+		rc = buf_puts(out, "&#x338;");
+		skip = 3;
+	}
+	if (rc == 0)
+		rc = buf_append(out, nfc + skip, (size_t)r - skip);
+	free(nfc);
 	return rc;
 }
 

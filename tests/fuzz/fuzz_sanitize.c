@@ -75,11 +75,12 @@ is_name_char(char c)
 static char *
 unescape(const char *p, size_t n)
 {
+	/* The five, and U+0338 where NFC would compose it with a '<', '=' or '>' before it. */
 	static const struct {
 		const char	*ent;
-		char		 c;
-	} ents[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' },
-		{ "&#39;", '\'' } };
+		const char	*c;
+	} ents[] = { { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" },
+		{ "&#39;", "'" }, { "&#x338;", "\xcc\xb8" } };
 	char *s = malloc(n + 1), *o = s;
 	size_t i, k;
 
@@ -94,7 +95,8 @@ unescape(const char *p, size_t n)
 			size_t l = strlen(ents[k].ent);
 
 			if (n - i >= l && memcmp(p + i, ents[k].ent, l) == 0) {
-				*o++ = ents[k].c;
+				memcpy(o, ents[k].c, strlen(ents[k].c));
+				o += strlen(ents[k].c);
 				i += l;
 				break;
 			}
@@ -106,7 +108,7 @@ unescape(const char *p, size_t n)
 	return s;
 }
 
-/* Text and attribute values: no raw markup characters, & only in our five entities. */
+/* Text and attribute values: no raw markup characters, & only in our references (unescape). */
 static void
 check_text(const char *out, size_t from, size_t to)
 {

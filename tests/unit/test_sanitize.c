@@ -111,7 +111,9 @@ static const struct san_case nfc_cases[] = {
 	{ "<p>e&#x301;<b>&#x212b;</p>", "<p>\xc3\xa9<b>\xc3\x85</b></p>" },
 	{ "<b>x</b>\xcc\xb8y &#x3d;&#x338; <i>&#x338;</i>", "<b>x</b>&#x338;y =&#x338; <i>&#x338;</i>" },
 	/* Out of canonical order: reordering must not bring U+0338 next to the '>' either. */
-	{ "<b>x</b>\xcc\x81\xcc\xb8 \xd0\xb9" "a\xcc\x81", "<b>x</b>\xcc\x81&#x338; \xd0\xb9\xc3\xa1" },
+	{ "<b>x</b>\xcc\x81\xcc\xb8 \xd0\xb9" "a\xcc\x81", "<b>x</b>&#x338;\xcc\x81 \xd0\xb9\xc3\xa1" },
+	/* Further in, U+0338 composes as it should. */
+	{ "x=\xc3\xa9\xcc\xb8 =\xcc\xb8", "x=\xc3\xa9\xcc\xb8 =&#x338;" },
 	{ "<a href=\"https://e.org/\xcc\xb8\" title=\"\xcc\xb8\">&gt;\xcc\xb8</a>",
 	    "<a href=\"https://e.org/%CC%B8\" title=\"\xcc\xb8\" rel=\"noopener noreferrer\">&gt;\xcc\xb8</a>" },
 };
