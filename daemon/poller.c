@@ -9,7 +9,7 @@
  * arrives and is hashed on the way. When a transfer ends, its items go through dedup into the
  * store, with the source's new state, in one transaction.
  *
- * A fulltext source's new items each queue an article fetch: the item's page, fetched under the
+ * A fulltext source's new and changed items each queue an article fetch: the item's page, fetched under the
  * same limits as the polls (the same struct host, so both count against per_host, concurrency and
  * host_delay, and wait out a pause), read by extract_article(), and stored as the item's content.
  */
@@ -452,7 +452,8 @@ load_dedup(struct poller *p)
 
 /*
  * Each item through dedup into the store; *fresh counts the new or changed ones. A fulltext
- * source's new items (not its updates) queue their article fetches.
+ * source's new and changed items queue their article fetches: a change in the feed puts the feed's
+ * content back in the store, and the page has likely changed with it.
  */
 static int
 store_items(struct job *j, int64_t now, size_t *fresh)
@@ -498,7 +499,7 @@ store_items(struct job *j, int64_t now, size_t *fresh)
 			    p->story_base + res.story, res.why);
 		r = store_item_put(p->store, j->src->name, &it, p->story_base + res.story, now, &changed);
 		*fresh += changed != STORE_ITEM_SAME;
-		if (r == 0 && changed == STORE_ITEM_NEW && j->src->fulltext && it.url != NULL &&
+		if (r == 0 && changed != STORE_ITEM_SAME && j->src->fulltext && it.url != NULL &&
 		    (r = article_add(j, it.id, it.url)) == -ENOSPC) {
 			skipped++;
 			r = 0;
@@ -1143,8 +1144,9 @@ article_host(struct poller *p, struct article *a)
 }
 
 /*
- * Queues the article fetch of a fulltext source's new item: 0; -ENOSPC when FULLTEXT_QUEUE_MAX
- * wait already (the item keeps its feed's content); -ENOMEM, or the store's error.
+ * Queues the article fetch of a fulltext source's new or changed item, unless it waits already: 0;
+ * -ENOSPC when FULLTEXT_QUEUE_MAX wait (the item keeps its feed's content); -ENOMEM, or the
+ * store's error.
  */
 static int
 article_add(struct job *j, const char *id, const char *url)
@@ -1154,6 +1156,9 @@ article_add(struct job *j, const char *id, const char *url)
 	size_t nid = strlen(id) + 1, nurl = strlen(url) + 1, nsrc = strlen(j->src->name) + 1;
 	int r;
 
+	for (a = p->articles; a != NULL; a = a->next)
+		if (strcmp(a->id, id) == 0 && strcmp(a->source, j->src->name) == 0)
+			return 0;	/* an item its feed carries twice, or changed again before its turn */
 	if (p->narticles >= FULLTEXT_QUEUE_MAX)
 		return -ENOSPC;
 	if ((a = calloc(1, sizeof(*a) + nid + nurl + nsrc)) == NULL)

@@ -391,6 +391,15 @@ def test_fulltext(srv):
           rc == 0 and not srv.log(path="/a/0", host=host) and "fulltext" not in log and
           "Twice a day" in json.loads(c.db("SELECT doc FROM items WHERE id = 'ft-0'")[0][0])["items"][0]
           .get("content_html", ""), log[-800:])
+    # The feed changes item 0: the store takes the feed's new content, then the page again.
+    items[0]["description"] = "One line about item 0, corrected."
+    srv.route("/brief", host=host, body=rss_feed("Brief", items), content_type="application/rss+xml")
+    srv.clear()
+    rc, log = c.once()
+    doc0 = json.loads(c.db("SELECT doc FROM items WHERE id = 'ft-0'")[0][0])["items"][0]
+    check("fulltext: an item changed in its feed has its page fetched again, and keeps an article",
+          rc == 0 and len(srv.log(path="/a/0", host=host)) == 1 and not srv.log(path="/a/1", host=host) and
+          "Twice a day" in doc0.get("content_html", ""), (doc0, log[-800:]))
     c.done()
 
 
