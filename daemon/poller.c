@@ -85,6 +85,7 @@ struct job {
 	struct job		*next_queued;
 	/* For /metrics, since the daemon started. */
 	uint32_t		 polls[N_RESULTS];
+	uint32_t		 articles[2];	/* fulltext: stored, failed */
 	uint64_t		 bytes, stored;
 };
 
@@ -1363,6 +1364,7 @@ article_done(void *ctx, const struct fetch_result *r)
 		log_error("store error=%s: stopping", strerror(-p->error));
 		poller_stop(p, 0);
 	}
+	a->j->articles[strcmp(what, "ok") != 0]++;
 	log_info("fulltext source=%s url=%s result=%s status=%ld bytes=%zu ms=%" PRId64 "%s%s", a->j->src->name,
 	    a->url, what, r->status, r->bytes, now - a->started, why[0] != '\0' ? " error=" : "", why);
 	article_free(a);
@@ -1829,6 +1831,16 @@ poller_metrics(const struct poller *p, struct buf *out)
 	for (i = 0; r == 0 && i < p->njobs; i++)
 		r = buf_appendf(out, "wiredesk_transfer_bytes_total{source=\"%s\"} %" PRIu64 "\n",
 		    p->jobs[i].src->name, p->jobs[i].bytes);
+	if (r == 0)
+		r = buf_appendf(out, "# HELP wiredesk_articles_waiting Fulltext article fetches queued.\n"
+		    "# TYPE wiredesk_articles_waiting gauge\nwiredesk_articles_waiting %zu\n"
+		    "# HELP wiredesk_articles_total Fulltext article fetches by source and result.\n"
+		    "# TYPE wiredesk_articles_total counter\n", p->narticles);
+	for (i = 0; r == 0 && i < p->njobs; i++)
+		for (k = 0; r == 0 && k < 2; k++)
+			if (p->jobs[i].articles[k] > 0)
+				r = buf_appendf(out, "wiredesk_articles_total{source=\"%s\",result=\"%s\"} %u\n",
+				    p->jobs[i].src->name, k == 0 ? "stored" : "failed", p->jobs[i].articles[k]);
 	return r;
 }
 

@@ -499,6 +499,38 @@ def test_fulltext_reload(srv):
     c.done()
 
 
+def test_fulltext_metrics(srv):
+    """/metrics counts each source's article fetches by result, and the fetches waiting."""
+    import urllib.request
+    with open(os.path.join(DATA, "html", "article-cluttered.html"), "rb") as f:
+        page = f.read()
+    items = [{"title": "Quarry reopens after the flood", "guid": "m-1", "link": srv.url("/m/1"),
+              "description": "One."},
+             {"title": "Library extends its opening hours", "guid": "m-2", "link": srv.url("/m/2"),
+              "description": "Two."}]
+    srv.route("/mf", body=rss_feed("M", items), content_type="application/rss+xml")
+    srv.route("/m/1", body=page, content_type="text/html; charset=utf-8")
+    srv.route("/m/2", status=404, body=b"not here")
+    port = free_port()
+    c = Case({"m": {"url": srv.url("/mf"), "fulltext": "yes"}})
+    c.edit("listen =\n", "listen = 127.0.0.1:%d\n" % port)
+    p = run_daemon(c)
+    text, deadline = "", time.monotonic() + 15
+    want = ['wiredesk_articles_total{source="m",result="stored"} 1',
+            'wiredesk_articles_total{source="m",result="failed"} 1', "wiredesk_articles_waiting 0"]
+    while time.monotonic() < deadline and not all(w in text for w in want):
+        time.sleep(0.2)
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+                text = r.read().decode()
+        except OSError:
+            pass
+    rc, log = stop_daemon(p)
+    check("/metrics: article fetches by source and result, and the queue", all(w in text for w in want) and rc == 0,
+          (text[-700:], log[-600:]))
+    c.done()
+
+
 def page(*links, pad=0):
     """An HTML page advertising links ([(type, href)]), padded with pad bytes of paragraphs."""
     head = "".join('<link rel="alternate" type="%s" href="%s" title="T">' % l for l in links)
@@ -1339,7 +1371,7 @@ def main():
     tests = [test_conditional_get, test_large_window_is_saved, test_retry_after_per_host, test_backoff_grows_and_resets, test_redirects,
              test_feed_hints,
              test_gone_retires, test_html_source, test_fulltext, test_fulltext_queue_and_stop,
-             test_fulltext_retry_after, test_fulltext_reload, test_per_host_and_host_delay,
+             test_fulltext_retry_after, test_fulltext_reload, test_fulltext_metrics, test_per_host_and_host_delay,
              test_hostile_servers_are_cut_off,
 
              test_gone_retires, test_html_source, test_autodiscovery, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
