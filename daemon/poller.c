@@ -64,6 +64,13 @@ struct host {
 	struct host	*next;
 };
 
+/* A source's counters for /metrics, since the daemon started: a reload carries them over by name. */
+struct job_counts {
+	uint32_t	 polls[N_RESULTS];
+	uint32_t	 articles[2];	/* fulltext: stored, failed */
+	uint64_t	 bytes, stored;
+};
+
 struct job {
 	struct poller		*p;
 	const struct conf_source *src;
@@ -83,10 +90,7 @@ struct job {
 	bool			 page;		/* a feed source's body is an HTML page: kept for discovery */
 	char			*page_url;	/* the page a feed was just found on: this poll is the one hop */
 	struct job		*next_queued;
-	/* For /metrics, since the daemon started. */
-	uint32_t		 polls[N_RESULTS];
-	uint32_t		 articles[2];	/* fulltext: stored, failed */
-	uint64_t		 bytes, stored;
+	struct job_counts	 n;
 };
 
 /* An article fetch: a fulltext source's new item, whose page is to be its content. */
@@ -906,7 +910,7 @@ on_done(void *ctx, const struct fetch_result *r)
 		log_error("store error=%s: stopping", strerror(-p->error));
 		poller_stop(p, 0);
 	}
-	j->bytes += r->bytes;
+	j->n.bytes += r->bytes;
 	if (what == NULL) {
 		/* Discovered: the feed is polled now, in this run, whatever the mode. */
 		poll_reset(j);
@@ -916,8 +920,8 @@ on_done(void *ctx, const struct fetch_result *r)
 	}
 	for (k = 0; k < N_RESULTS && strcmp(results[k], what) != 0; k++)
 		;
-	j->polls[k < N_RESULTS ? k : 3]++;
-	j->stored += fresh;
+	j->n.polls[k < N_RESULTS ? k : 3]++;
+	j->n.stored += fresh;
 	iso(j->st.next_poll, when);
 	log_info("poll source=%s result=%s status=%ld bytes=%zu items=%zu new=%zu ms=%" PRId64
 	    " next=%s%s%s", j->src->name, what, r->status, r->bytes, j->items.len, fresh, now - j->started,
@@ -1364,7 +1368,7 @@ article_done(void *ctx, const struct fetch_result *r)
 		log_error("store error=%s: stopping", strerror(-p->error));
 		poller_stop(p, 0);
 	}
-	a->j->articles[strcmp(what, "ok") != 0]++;
+	a->j->n.articles[strcmp(what, "ok") != 0]++;
 	log_info("fulltext source=%s url=%s result=%s status=%ld bytes=%zu ms=%" PRId64 "%s%s", a->j->src->name,
 	    a->url, what, r->status, r->bytes, now - a->started, why[0] != '\0' ? " error=" : "", why);
 	article_free(a);
@@ -1494,8 +1498,11 @@ static int
 swap_conf(struct poller *p)
 {
 	const struct conf *c = p->next_conf;
+	const struct conf_source *src;
 	struct article *articles = p->articles;	/* waiting article fetches go on with the new jobs */
+	struct job_counts *counts;
 	struct fetch_opts fo, was;
+	size_t i;
 	int r;
 
 	if ((r = batch_commit(p)) < 0)
@@ -1516,6 +1523,11 @@ swap_conf(struct poller *p)
 		dedup_free(p->dedup);
 		p->dedup = NULL;	/* loaded again with the new markers when items come */
 	}
+	if ((counts = calloc(c->nsources + 1, sizeof(*counts))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < p->njobs; i++)
+		if ((src = conf_source_find(c, p->jobs[i].src->name)) != NULL)
+			counts[src - c->sources] = p->jobs[i].n;
 	p->articles = p->articles_tail = NULL;
 	p->narticles = 0;
 	p->next_due = 0;	/* the new jobs: look at them all */
@@ -1524,10 +1536,14 @@ swap_conf(struct poller *p)
 	p->conf = p->next_conf;
 	p->next_conf = NULL;
 	if ((r = make_jobs(p)) < 0) {
+		free(counts);
 		articles_rehome(p, articles, false);
 		log_error("reload: %s", strerror(-r));
 		return r;
 	}
+	for (i = 0; i < p->njobs; i++)
+		p->jobs[i].n = counts[i];
+	free(counts);
 	articles_rehome(p, articles, true);
 	log_info("reloaded sources=%zu outputs=%zu", p->conf->nsources, p->conf->noutputs);
 	mark_dirty(p);	/* an output new or changed gets its files (unchanged bytes are not rewritten) */
@@ -1802,9 +1818,9 @@ poller_metrics(const struct poller *p, struct buf *out)
 	    p->publishes, (double)p->publish_ms / 1000);
 	for (i = 0; r == 0 && i < p->njobs; i++)
 		for (k = 0; r == 0 && k < N_RESULTS; k++)
-			if (p->jobs[i].polls[k] > 0)
+			if (p->jobs[i].n.polls[k] > 0)
 				r = buf_appendf(out, "wiredesk_polls_total{source=\"%s\",result=\"%s\"} %u\n",
-				    p->jobs[i].src->name, results[k], p->jobs[i].polls[k]);
+				    p->jobs[i].src->name, results[k], p->jobs[i].n.polls[k]);
 	if (r == 0)
 		r = buf_puts(out, "# HELP wiredesk_source_errors Failures in a row (the backoff).\n"
 		    "# TYPE wiredesk_source_errors gauge\n");
@@ -1824,13 +1840,13 @@ poller_metrics(const struct poller *p, struct buf *out)
 		    "# TYPE wiredesk_items_total counter\n");
 	for (i = 0; r == 0 && i < p->njobs; i++)
 		r = buf_appendf(out, "wiredesk_items_total{source=\"%s\"} %" PRIu64 "\n", p->jobs[i].src->name,
-		    p->jobs[i].stored);
+		    p->jobs[i].n.stored);
 	if (r == 0)
 		r = buf_puts(out, "# HELP wiredesk_transfer_bytes_total Decoded body bytes received.\n"
 		    "# TYPE wiredesk_transfer_bytes_total counter\n");
 	for (i = 0; r == 0 && i < p->njobs; i++)
 		r = buf_appendf(out, "wiredesk_transfer_bytes_total{source=\"%s\"} %" PRIu64 "\n",
-		    p->jobs[i].src->name, p->jobs[i].bytes);
+		    p->jobs[i].src->name, p->jobs[i].n.bytes);
 	if (r == 0)
 		r = buf_appendf(out, "# HELP wiredesk_articles_waiting Fulltext article fetches queued.\n"
 		    "# TYPE wiredesk_articles_waiting gauge\nwiredesk_articles_waiting %zu\n"
@@ -1838,9 +1854,9 @@ poller_metrics(const struct poller *p, struct buf *out)
 		    "# TYPE wiredesk_articles_total counter\n", p->narticles);
 	for (i = 0; r == 0 && i < p->njobs; i++)
 		for (k = 0; r == 0 && k < 2; k++)
-			if (p->jobs[i].articles[k] > 0)
+			if (p->jobs[i].n.articles[k] > 0)
 				r = buf_appendf(out, "wiredesk_articles_total{source=\"%s\",result=\"%s\"} %u\n",
-				    p->jobs[i].src->name, k == 0 ? "stored" : "failed", p->jobs[i].articles[k]);
+				    p->jobs[i].src->name, k == 0 ? "stored" : "failed", p->jobs[i].n.articles[k]);
 	return r;
 }
 

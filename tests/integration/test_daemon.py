@@ -515,19 +515,32 @@ def test_fulltext_metrics(srv):
     c = Case({"m": {"url": srv.url("/mf"), "fulltext": "yes"}})
     c.edit("listen =\n", "listen = 127.0.0.1:%d\n" % port)
     p = run_daemon(c)
-    text, deadline = "", time.monotonic() + 15
+
+    def metrics(want):
+        text, deadline = "", time.monotonic() + 15
+        while time.monotonic() < deadline and not all(w in text for w in want):
+            time.sleep(0.2)
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+                    text = r.read().decode()
+            except OSError:
+                pass
+        return all(w in text for w in want), text
+
     want = ['wiredesk_articles_total{source="m",result="stored"} 1',
-            'wiredesk_articles_total{source="m",result="failed"} 1', "wiredesk_articles_waiting 0"]
-    while time.monotonic() < deadline and not all(w in text for w in want):
-        time.sleep(0.2)
-        try:
-            with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
-                text = r.read().decode()
-        except OSError:
-            pass
+            'wiredesk_articles_total{source="m",result="failed"} 1', "wiredesk_articles_waiting 0",
+            'wiredesk_polls_total{source="m",result="ok"} 1']
+    ok, text = metrics(want)
+    # A reload that adds a source keeps the counters of the ones that stay.
+    srv.route("/mf2", body=rss_feed("M2", 1), content_type="application/rss+xml")
+    with open(c.conf, "a") as f:
+        f.write("[source m2]\nurl = %s\n" % srv.url("/mf2"))
+    p.send_signal(signal.SIGHUP)
+    kept, text2 = metrics(want + ['wiredesk_polls_total{source="m2",result="ok"} 1'])
     rc, log = stop_daemon(p)
-    check("/metrics: article fetches by source and result, and the queue", all(w in text for w in want) and rc == 0,
-          (text[-700:], log[-600:]))
+    check("/metrics: article fetches by source and result, and the queue", ok and rc == 0, (text[-700:], log[-600:]))
+    check("/metrics: a reload keeps the counters of the sources that stay", kept and "reloaded" in log,
+          (text2[-900:], log[-600:]))
     c.done()
 
 
