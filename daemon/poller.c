@@ -2,16 +2,18 @@
  * poller.c - the sources polled on one libuv loop.
  *
  * Each source is a job with its state from the store. A job is due when its next-poll time has
- * come; due jobs wait in a queue until the limits let them start: at most concurrency transfers,
- * at most per_host to one host, host_delay between two starts to one host, and no start to a host
- * paused by a Retry-After. A body of up to POLL_BUFFERED_BODY is kept and hashed before it is
- * parsed, so the same body again costs no parse; a longer one streams into the parser as it
- * arrives and is hashed on the way. When a transfer ends, its items go through dedup into the
- * store, with the source's new state, in one transaction.
+ * come (under run, the jobs waiting for it are in a min-heap by that time, so finding the due ones
+ * is a look at the earliest); due jobs wait in a queue until the limits let them start: at most
+ * concurrency transfers, at most per_host to one host, host_delay between two starts to one host,
+ * and no start to a host paused by a Retry-After. A body of up to POLL_BUFFERED_BODY is kept and
+ * hashed before it is parsed, so the same body again costs no parse; a longer one streams into
+ * the parser as it arrives and is hashed on the way. When a transfer ends, its items go through
+ * dedup into the store, with the source's new state, in one transaction.
  *
- * A fulltext source's new and changed items each queue an article fetch: the item's page, fetched under the
- * same limits as the polls (the same struct host, so both count against per_host, concurrency and
- * host_delay, and wait out a pause), read by extract_article(), and stored as the item's content.
+ * A fulltext source's new and changed items each queue an article fetch: the item's page, fetched
+ * under the same limits as the polls (the same struct host, so both count against per_host,
+ * concurrency and host_delay, and wait out a pause), read by extract_article(), and stored as the
+ * item's content.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -117,7 +119,7 @@ struct poller {
 	size_t			 njobs;
 	struct host		*hosts;
 	struct job		*queue, *queue_tail;
-	int64_t			 next_due;	/* run: no source is due before this (0: look) */
+	struct sched_heap	 due;		/* run: by next poll, each job not retired, queued or running */
 	struct article		*articles, *articles_tail;	/* article fetches waiting to start */
 	size_t			 narticles;	/* in that queue */
 	size_t			 inflight;	/* polls and article fetches running */
@@ -144,7 +146,7 @@ struct poller {
 };
 
 static void dispatch(struct poller *p);
-static void due_by(struct poller *p, int64_t when);
+static void due_again(struct job *j);
 static void enqueue(struct poller *p, struct job *j);
 static void on_housekeeping(uv_timer_t *t);
 static int save_dedup(struct poller *p);
@@ -927,7 +929,7 @@ on_done(void *ctx, const struct fetch_result *r)
 	    " next=%s%s%s", j->src->name, what, r->status, r->bytes, j->items.len, fresh, now - j->started,
 	    j->st.retired ? "never" : when, j->st.last_error != NULL ? " error=" : "",
 	    j->st.last_error != NULL ? j->st.last_error : "");
-	due_by(p, j->st.next_poll);
+	due_again(j);
 	poll_reset(j);
 	dispatch(p);
 }
@@ -1013,12 +1015,12 @@ host_may_start(const struct host *h, const struct conf *c, int64_t now, int64_t 
 	return false;
 }
 
-/* A source that is not queued or running is due again at when: dispatch() must look by then. */
+/* Under run, a job that is not queued or running waits in the heap for its next poll. */
 static void
-due_by(struct poller *p, int64_t when)
+due_again(struct job *j)
 {
-	if (when < p->next_due)
-		p->next_due = when;
+	if (!j->p->o.once && !j->st.retired)
+		sched_heap_set(&j->p->due, (uint32_t)(j - j->p->jobs), j->st.next_poll);
 }
 
 static void
@@ -1037,8 +1039,8 @@ dispatch(struct poller *p)
 	const struct conf *c;
 	struct job *j, *prev = NULL, *next;
 	struct article *a, *aprev = NULL, *anext;
-	int64_t now = now_ms(), wake = INT64_MAX;
-	size_t i;
+	int64_t now = now_ms(), wake = INT64_MAX, when;
+	uint32_t id;
 
 	if (p->next_conf != NULL && !p->stopping) {
 		if (p->inflight > 0)
@@ -1071,21 +1073,14 @@ dispatch(struct poller *p)
 		return;
 	}
 	c = p->conf;		/* after a reload's swap */
-	if (!p->o.once && now >= p->next_due) {
-		/* Something may be due: the one scan of every source (not one per transfer's end). */
-		p->next_due = INT64_MAX;
-		for (i = 0; i < p->njobs; i++) {
-			j = &p->jobs[i];
-			if (j->st.retired || j->queued || j->running)
-				continue;
-			if (j->st.next_poll <= now)
-				enqueue(p, j);
-			else if (j->st.next_poll < p->next_due)
-				p->next_due = j->st.next_poll;
+	while (sched_heap_first(&p->due, &id, &when)) {
+		if (when > now) {
+			wake = when;
+			break;
 		}
+		sched_heap_remove(&p->due, id);
+		enqueue(p, &p->jobs[id]);
 	}
-	if (!p->o.once)
-		wake = p->next_due;
 	for (j = p->queue; j != NULL && p->inflight < (size_t)c->concurrency; j = next) {
 		next = j->next_queued;
 		if (p->o.once && (j->host->paused_until > now || source_paused(j, now))) {
@@ -1102,7 +1097,7 @@ dispatch(struct poller *p)
 		if (start(j, now) < 0) {
 			log_error("poll source=%s: cannot start a transfer", j->src->name);
 			j->st.next_poll = now + c->min_interval;
-			due_by(p, j->st.next_poll);
+			due_again(j);
 		}
 	}
 	/* The article fetches, under the same limits; a poll that is due goes first. */
@@ -1409,6 +1404,7 @@ free_jobs(struct poller *p)
 		free(p->jobs[i].page_url);
 	}
 	articles_drop(p, "stopping");	/* they point at the jobs (swap_conf takes them first) */
+	sched_heap_free(&p->due);
 	free(p->jobs);
 	p->jobs = NULL;
 	p->njobs = 0;
@@ -1447,6 +1443,8 @@ read_jobs(struct poller *p)
 
 	if ((p->jobs = calloc(conf->nsources + 1, sizeof(*p->jobs))) == NULL)
 		return -ENOMEM;
+	if (!p->o.once && (r = sched_heap_init(&p->due, conf->nsources)) < 0)
+		return r;
 	for (i = 0; i < conf->nsources; i++) {
 		struct job *j = &p->jobs[i];
 
@@ -1463,6 +1461,7 @@ read_jobs(struct poller *p)
 			return -ENOMEM;
 		if ((r = store_host_paused(p->store, j->host->name, &j->host->paused_until)) < 0)
 			return r;
+		due_again(j);
 	}
 	return 0;
 }
@@ -1530,7 +1529,6 @@ swap_conf(struct poller *p)
 			counts[src - c->sources] = p->jobs[i].n;
 	p->articles = p->articles_tail = NULL;
 	p->narticles = 0;
-	p->next_due = 0;	/* the new jobs: look at them all */
 	free_jobs(p);
 	conf_free(p->conf);
 	p->conf = p->next_conf;

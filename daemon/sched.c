@@ -1,5 +1,9 @@
-/* sched.c - when to poll next: Retry-After, freshness, backoff, adaptive intervals, jitter. */
+/*
+ * sched.c - when to poll next: Retry-After, freshness, backoff, adaptive intervals, jitter; and
+ * the heap of next-poll times.
+ */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -158,4 +162,95 @@ sched_random(void)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+/* ---- the heap of next-poll times ---- */
+
+int
+sched_heap_init(struct sched_heap *h, size_t ids)
+{
+	memset(h, 0, sizeof(*h));
+	if (ids > UINT32_MAX)
+		return -EINVAL;
+	h->e = calloc(ids + 1, sizeof(*h->e));
+	h->at = calloc(ids + 1, sizeof(*h->at));
+	if (h->e == NULL || h->at == NULL) {
+		sched_heap_free(h);
+		return -ENOMEM;
+	}
+	h->ids = ids;
+	return 0;
+}
+
+void
+sched_heap_free(struct sched_heap *h)
+{
+	free(h->e);
+	free(h->at);
+	memset(h, 0, sizeof(*h));
+}
+
+/* e[i] to its place, up or down. */
+static void
+heap_fix(struct sched_heap *h, size_t i)
+{
+	struct sched_due x = h->e[i];
+	size_t c;
+
+	for (; i > 0 && x.when < h->e[(i - 1) / 2].when; i = (i - 1) / 2) {
+		h->e[i] = h->e[(i - 1) / 2];
+		h->at[h->e[i].id] = (uint32_t)i + 1;
+	}
+	for (; (c = 2 * i + 1) < h->n; i = c) {
+		if (c + 1 < h->n && h->e[c + 1].when < h->e[c].when)
+			c++;
+		if (x.when <= h->e[c].when)
+			break;
+		h->e[i] = h->e[c];
+		h->at[h->e[i].id] = (uint32_t)i + 1;
+	}
+	h->e[i] = x;
+	h->at[x.id] = (uint32_t)i + 1;
+}
+
+void
+sched_heap_set(struct sched_heap *h, uint32_t id, int64_t when)
+{
+	size_t i;
+
+	if (id >= h->ids)
+		return;
+	if (h->at[id] != 0) {
+		i = h->at[id] - 1;
+	} else {
+		i = h->n++;
+		h->e[i].id = id;
+	}
+	h->e[i].when = when;
+	heap_fix(h, i);
+}
+
+void
+sched_heap_remove(struct sched_heap *h, uint32_t id)
+{
+	size_t i;
+
+	if (id >= h->ids || h->at[id] == 0)
+		return;
+	i = h->at[id] - 1;
+	h->at[id] = 0;
+	if (i == --h->n)
+		return;
+	h->e[i] = h->e[h->n];
+	heap_fix(h, i);
+}
+
+bool
+sched_heap_first(const struct sched_heap *h, uint32_t *id, int64_t *when)
+{
+	if (h->n == 0)
+		return false;
+	*id = h->e[0].id;
+	*when = h->e[0].when;
+	return true;
 }

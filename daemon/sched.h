@@ -6,6 +6,7 @@
 #define WIREDESK_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SCHED_MAX_PAUSE		(24 * 3600 * 1000LL)	/* the longest Retry-After honoured */
@@ -53,6 +54,29 @@ int64_t	sched_jitter(int64_t interval, uint64_t rnd);
 #define SCHED_ALL_HOURS	0xffffffu
 #define SCHED_ALL_DAYS	0x7fu
 int64_t	sched_skip(int64_t when, uint32_t hours, uint8_t days);
+
+/*
+ * The sources waiting for their next poll, earliest first: a binary min-heap of (when, id) with
+ * each id's place kept, so that a source is added, moved or taken out in O(log n). Ids are
+ * 0 .. ids-1 (the poller's job indexes); the heap's memory is allocated once, by sched_heap_init.
+ */
+struct sched_heap {
+	struct sched_due {
+		int64_t		 when;
+		uint32_t	 id;
+	}		*e;
+	uint32_t	*at;		/* id -> its index in e plus one; 0: not in the heap */
+	size_t		 n, ids;
+};
+
+int	sched_heap_init(struct sched_heap *h, size_t ids);	/* 0; -ENOMEM; -EINVAL past UINT32_MAX ids */
+void	sched_heap_free(struct sched_heap *h);
+/* id due at when: added, or moved when it is in the heap already. */
+void	sched_heap_set(struct sched_heap *h, uint32_t id, int64_t when);
+/* id out of the heap (nothing when it is not in it). */
+void	sched_heap_remove(struct sched_heap *h, uint32_t id);
+/* The earliest: false when the heap is empty. */
+bool	sched_heap_first(const struct sched_heap *h, uint32_t *id, int64_t *when);
 
 /* A fresh random 64-bit value (splitmix64 over a seeded state). */
 uint64_t	sched_random(void);

@@ -1,10 +1,11 @@
-/* test_sched.c - Retry-After, freshness, backoff, adaptive intervals and jitter. */
+/* test_sched.c - Retry-After, freshness, backoff, adaptive intervals, jitter, the heap of next polls. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 
 #include "sched.h"
 
@@ -118,6 +119,49 @@ test_skip_hours_and_days(void **state)
 	    thu + 5 * 24 * h + 12 * h);
 }
 
+/* Against a plain array: random sets, moves and removals, then the order they come out in. */
+static void
+test_heap_gives_the_earliest_first(void **state)
+{
+	enum { IDS = 500 };
+	struct sched_heap h;
+	int64_t want[IDS], when, last;
+	uint32_t id;
+	size_t i, n, k;
+
+	(void)state;
+	assert_int_equal(sched_heap_init(&h, IDS), 0);
+	assert_false(sched_heap_first(&h, &id, &when));
+	for (i = 0; i < IDS; i++)
+		want[i] = -1;
+	for (k = 0; k < 20000; k++) {
+		uint64_t r = sched_random();
+
+		id = (uint32_t)(r % IDS);
+		if ((r >> 32) % 4 == 0) {
+			sched_heap_remove(&h, id);
+			want[id] = -1;
+		} else {
+			want[id] = (int64_t)((r >> 40) % 1000);	/* ties on purpose */
+			sched_heap_set(&h, id, want[id]);
+		}
+	}
+	sched_heap_set(&h, IDS, 0);		/* past the ids: ignored */
+	for (n = 0, i = 0; i < IDS; i++)
+		n += want[i] >= 0;
+	assert_int_equal(h.n, n);
+	for (last = -1; sched_heap_first(&h, &id, &when); last = when) {
+		assert_true(when >= last);
+		assert_int_equal(want[id], when);
+		want[id] = -1;
+		sched_heap_remove(&h, id);
+		n--;
+	}
+	assert_int_equal(n, 0);
+	sched_heap_remove(&h, 3);		/* not in it: nothing */
+	sched_heap_free(&h);
+}
+
 int
 main(void)
 {
@@ -128,6 +172,7 @@ main(void)
 		cmocka_unit_test(test_adaptive_interval_stays_within_bounds_and_above_the_floor),
 		cmocka_unit_test(test_jitter_only_lengthens_by_at_most_a_tenth),
 		cmocka_unit_test(test_skip_hours_and_days),
+		cmocka_unit_test(test_heap_gives_the_earliest_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
