@@ -706,6 +706,20 @@ answered(struct job *j, const struct fetch_result *r, int64_t now, size_t fresh)
 	}
 }
 
+/* The source polled at url again, from nothing: no validators, no body hash, no move seen. */
+static void
+poll_from(struct job *j, const char *url)
+{
+	struct host *h;
+
+	j->st.url = url;
+	j->st.etag = j->st.last_modified = j->st.moved_to = NULL;
+	j->st.moved_count = 0;
+	j->st.body_hash = 0;
+	if ((h = host_of(j->p, j->st.url)) != NULL)
+		j->host = h;
+}
+
 /* Where discovery puts the first feed a page advertises other than the page itself. */
 struct first_feed {
 	struct job	*j;
@@ -735,7 +749,6 @@ discover(struct job *j, const struct fetch_result *r, int64_t now)
 {
 	struct parse_opts po = { 0 };
 	struct first_feed ff = { .j = j };
-	struct host *h;
 	char cs[64];
 	int rc;
 
@@ -755,14 +768,8 @@ discover(struct job *j, const struct fetch_result *r, int64_t now)
 	if ((j->page_url = strdup(j->st.url)) == NULL)
 		return -ENOMEM;
 	log_info("discovered source=%s page=%s feed=%s", j->src->name, j->st.url, ff.url);
-	j->st.url = ff.url;
-	j->st.etag = j->st.last_modified = NULL;
-	j->st.body_hash = 0;
-	j->st.moved_to = NULL;
-	j->st.moved_count = 0;
+	poll_from(j, ff.url);
 	j->st.next_poll = now;
-	if ((h = host_of(j->p, j->st.url)) != NULL)
-		j->host = h;
 	return 0;
 }
 
@@ -773,8 +780,6 @@ discover(struct job *j, const struct fetch_result *r, int64_t now)
 static void
 hop_end(struct job *j, int64_t now, const char **what)
 {
-	struct host *h;
-
 	if (strcmp(*what, "ok") == 0 || strcmp(*what, "unchanged") == 0 || strcmp(*what, "not-modified") == 0)
 		return;
 	if (j->st.retired) {
@@ -782,11 +787,7 @@ hop_end(struct job *j, int64_t now, const char **what)
 		failed(j, now, 410, "HTTP 410");
 		*what = "error";
 	}
-	j->st.url = j->page_url;
-	j->st.etag = j->st.last_modified = NULL;
-	j->st.body_hash = 0;
-	if ((h = host_of(j->p, j->st.url)) != NULL)
-		j->host = h;
+	poll_from(j, j->page_url);
 }
 
 static void
@@ -861,6 +862,13 @@ on_done(void *ctx, const struct fetch_result *r)
 			answered(j, r, now, fresh);
 			what = "ok";
 		}
+	} else if (r->status == 410 && j->page_url == NULL && strcmp(j->st.url, j->src->url) != 0) {
+		/*
+		 * Gone where the source moved to, or where its page pointed: the configured URL
+		 * decides again (its page may advertise a new feed; a redirect to here retires it).
+		 */
+		failed(j, now, 410, "HTTP 410 at a moved or discovered URL: back to the configured one");
+		poll_from(j, j->src->url);
 	} else if (r->status == 410) {
 		j->st.retired = true;
 		j->st.last_status = 410;

@@ -244,6 +244,19 @@ def test_redirects(srv):
     check("the moved source is polled at its new URL", len(srv.log(path="/old")) == before, srv.log(path="/old"))
     check("302 is followed but never stored", c.source("temp")["url"] == srv.url("/tmp") and
           len(c.db("SELECT id FROM items WHERE source = 'temp'")) == 1, c.source("temp"))
+    # The new URL goes: the configured one decides again. It answers now, so the source lives on.
+    srv.route("/new", status=410)
+    srv.route("/old", **feed)
+    rc, log = c.once()
+    st = c.source("perm")
+    check("410 at a moved URL sends the source back to its configured URL, not retired",
+          st["retired"] == 0 and st["url"] == srv.url("/old") and st["errors"] == 1 and
+          "back to the configured one" in log, (st, log[-600:]))
+    before = len(srv.log(path="/old"))
+    rc, log = c.once()
+    st = c.source("perm")
+    check("...where it is polled next", len(srv.log(path="/old")) == before + 1 and st["errors"] == 0 and
+          results(log).get("perm") == ["ok"], (st, log[-600:]))
     c.done()
 
 
@@ -619,6 +632,20 @@ def test_autodiscovery(srv):
     check("a changed configured URL drops the discovered one",
           rc == 0 and results(log).get("disc") == ["ok"] and c.source("disc")["url"] == srv.url("/direct.xml") and
           len(srv.log(path="/feed.xml")) == 2, (c.source("disc"), log[-800:]))
+    # A discovered feed that goes: back to the page, which now advertises another.
+    c.edit(srv.url("/direct.xml"), srv.url("/site/"))
+    c.once()
+    srv.route("/feed.xml", status=410)
+    srv.route("/site/", body=page(("application/rss+xml", "/feed2.xml")), content_type="text/html; charset=utf-8")
+    srv.route("/feed2.xml", body=rss_feed("Disc2", 2), content_type="application/rss+xml")
+    rc, log = c.once()
+    st = c.source("disc")
+    check("410 from a discovered feed sends the source back to its page, not retired",
+          rc == 0 and st["retired"] == 0 and st["url"] == srv.url("/site/"), (st, log[-800:]))
+    rc, log = c.once()
+    check("...where it finds the page's new feed",
+          results(log).get("disc") == ["ok"] and c.source("disc")["url"] == srv.url("/feed2.xml"),
+          (c.source("disc"), log[-800:]))
     c.done()
 
 
