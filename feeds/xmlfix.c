@@ -42,19 +42,6 @@ position(const struct xmlfix *x, const char *p, size_t n, int *ret_line, int *re
 	*ret_col = col + (int)(e - s);
 }
 
-/* True when none of the 8 bytes at p is '&' or '<', the bytes that end a run of text. */
-static bool
-plain8(const char *p)
-{
-	uint64_t w, a, l;
-
-	memcpy(&w, p, sizeof(w));
-	a = w ^ UINT64_C(0x2626262626262626);
-	l = w ^ UINT64_C(0x3C3C3C3C3C3C3C3C);
-	return ((((a - UINT64_C(0x0101010101010101)) & ~a) | ((l - UINT64_C(0x0101010101010101)) & ~l)) &
-	    UINT64_C(0x8080808080808080)) == 0;
-}
-
 static bool
 is_name_start(unsigned char c)
 {
@@ -79,18 +66,23 @@ fix_code_point(unsigned long cp)
 	return (unsigned)cp;
 }
 
-/*
- * Mends the reference at p[0] == '&' (n bytes available). Returns the bytes used, or 0 when more
- * input is needed to decide.
- */
+/* The predefined entities; xmlfix writes them as character references (see read_ref). */
 static const struct {
-	const char	*name, *ref;
+	const char	*name;
+	unsigned	 cp;
 } predefined[] = {
-	{ "amp", "&#38;" }, { "lt", "&#60;" }, { "gt", "&#62;" }, { "quot", "&#34;" }, { "apos", "&#39;" },
+	{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' },
 };
 
+/*
+ * Reads the reference at p[0] == '&' (n bytes available) and tells the character it stands for in
+ * *ret_cp: that of a well-formed numeric reference (after fix_code_point()), of a predefined or
+ * HTML named entity, or '&' itself when the '&' starts no reference XML can read. *ret_verbatim
+ * is set when the reference may be written as it stands. Returns the bytes used, or 0 when more
+ * input is needed to decide.
+ */
 static size_t
-fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, int *r)
+read_ref(struct xmlfix *x, const char *p, size_t n, bool last, unsigned *ret_cp, bool *ret_verbatim)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	char name[REF_MAX + 1];
@@ -99,6 +91,7 @@ fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, i
 	size_t i = 1, k;
 	bool hex;
 
+	*ret_verbatim = false;
 	if (n < 2 && !last)
 		return 0;
 	if (n >= 2 && u[1] == '#') {
@@ -118,13 +111,11 @@ fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, i
 		if (i == n && !last && i < REF_MAX)
 			return 0;
 		if (i > k && i < n && u[i] == ';') {
-			unsigned fixed = fix_code_point(cp);
-			if (fixed == cp && u[2] != 'X') {	/* XML wants a lower-case x */
-				*r = buf_append(out, p, i + 1);
-			} else {
+			*ret_cp = fix_code_point(cp);
+			if (*ret_cp == cp && u[2] != 'X')	/* XML wants a lower-case x */
+				*ret_verbatim = true;
+			else
 				x->changed = true;
-				*r = buf_appendf(out, "&#%u;", fixed);
-			}
 			return i + 1;
 		}
 	} else {
@@ -136,28 +127,59 @@ fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, i
 			memcpy(name, p + 1, i - 1);
 			name[i - 1] = '\0';
 			/*
-			 * The predefined entities as character references: libxml2 drops an entity
-			 * reference once a document is not well-formed (its recovery goes on past the
-			 * error), so "&lt;b&gt;" in a broken feed's escaped HTML would lose its markup.
-			 * A character reference it always reads.
+			 * The predefined entities are written as character references too: libxml2
+			 * drops an entity reference once a document is not well-formed (its recovery
+			 * goes on past the error), so "&lt;b&gt;" in a broken feed's escaped HTML would
+			 * lose its markup. A character reference it always reads.
 			 */
 			for (k = 0; k < sizeof(predefined) / sizeof(predefined[0]); k++)
 				if (strcmp(name, predefined[k].name) == 0) {
-					*r = buf_append(out, predefined[k].ref, strlen(predefined[k].ref));
+					*ret_cp = predefined[k].cp;
 					return i + 1;
 				}
 			e = htmlEntityLookup((const xmlChar *)name);
 			if (e != NULL) {
 				x->changed = true;
-				*r = buf_appendf(out, "&#%u;", e->value);
+				*ret_cp = e->value;
 				return i + 1;
 			}
 		}
 	}
 	/* Not a reference XML can read: the '&' is text. */
 	x->changed = true;
-	*r = buf_append(out, "&#38;", 5);
+	*ret_cp = '&';
 	return 1;
+}
+
+/* Appends cp as a decimal character reference. */
+static int
+put_char_ref(struct buf *out, unsigned cp)
+{
+	char s[16], *q = s + sizeof(s);
+
+	*--q = ';';
+	do
+		*--q = (char)('0' + cp % 10);
+	while ((cp /= 10) != 0);
+	*--q = '#';
+	*--q = '&';
+	return buf_append(out, q, (size_t)(s + sizeof(s) - q));
+}
+
+/*
+ * Mends the reference at p[0] == '&' (n bytes available) into a character reference XML reads.
+ * Returns the bytes used, or 0 when more input is needed to decide.
+ */
+static size_t
+fix_ref(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, int *r)
+{
+	unsigned cp;
+	bool verbatim;
+	size_t used = read_ref(x, p, n, last, &cp, &verbatim);
+
+	if (used > 0)
+		*r = verbatim ? buf_append(out, p, used) : put_char_ref(out, cp);
+	return used;
 }
 
 /* A tag just ended; prev is the byte before its '>'. Elements that open and close count for depth. */
@@ -209,6 +231,94 @@ put_text(const struct xmlfix *x, const char *p, size_t n, struct buf *out)
 	if (r == 0 && lead < n)
 		r = buf_puts(out, "]]>");
 	return r;
+}
+
+/*
+ * Appends the text at p (n bytes to the chunk's end) up to the next '<', its references mended,
+ * and returns the bytes used: fewer when a reference is cut by the chunk's end (*more is set).
+ * Inside an element, a run of CDATA_TEXT_MIN bytes or more that holds references goes to libxml2
+ * as CDATA with them decoded, as put_text() sends long non-ASCII text: libxml2 handles each
+ * reference in text with several calls, a character in CDATA with none. That is safe because
+ * xmlfix writes every reference as a character reference, which libxml2 reads even in a document
+ * that is not well-formed, so both forms reach the SAX handlers as the same characters, wherever
+ * the chunks end. The same conditions as put_text(): no ']' (the decoded text could then hold
+ * "]]>") and no CR in the run; a reference to ']' or CR stays a reference, between two sections.
+ */
+static size_t
+put_text_run(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, bool *more, int *r)
+{
+	const char *lt = memchr(p, '<', n), *amp;
+	size_t end = lt != NULL ? (size_t)(lt - p) : n, i = 0, seg, used, k;
+	bool open = false, verbatim;
+	unsigned cp;
+	char enc[4];
+
+	*more = false;
+	amp = memchr(p, '&', end);
+	if (amp == NULL) {
+		*r = put_text(x, p, end, out);
+		return end;
+	}
+	if (x->depth == 0 || end < CDATA_TEXT_MIN || memchr(p, ']', end) != NULL || memchr(p, '\r', end) != NULL) {
+		/* Each piece between references on its own. */
+		while (*r == 0) {
+			seg = amp != NULL ? (size_t)(amp - p) : end;
+			*r = put_text(x, p + i, seg - i, out);
+			if (seg == end || *r < 0)
+				return seg;
+			used = fix_ref(x, p + seg, n - seg, last, out, r);
+			if (used == 0) {
+				*more = true;
+				return seg;
+			}
+			i = seg + used;
+			amp = memchr(p + i, '&', end - i);
+		}
+		return i;
+	}
+	/* Leading white space stays text, as in put_text(). */
+	while (i < end && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n'))
+		i++;
+	*r = buf_append(out, p, i);
+	while (*r == 0 && i < end) {
+		seg = amp != NULL ? (size_t)(amp - p) : end;
+		if (seg > i) {
+			if (!open)
+				*r = buf_puts(out, "<![CDATA[");
+			open = true;
+			if (*r == 0)
+				*r = buf_append(out, p + i, seg - i);
+		}
+		if (seg == end || *r < 0) {
+			i = seg;
+			break;
+		}
+		used = read_ref(x, p + seg, n - seg, last, &cp, &verbatim);
+		if (used == 0) {
+			*more = true;
+			i = seg;
+			break;
+		}
+		if (cp == ']' || cp == '\r') {
+			if (open)
+				*r = buf_puts(out, "]]>");
+			open = false;
+			if (*r == 0)
+				*r = verbatim ? buf_append(out, p + seg, used) : put_char_ref(out, cp);
+		} else {
+			if (!open)
+				*r = buf_puts(out, "<![CDATA[");
+			open = true;
+			k = charset_utf8_encode(cp, enc);
+			if (*r == 0)
+				*r = buf_append(out, enc, k);
+		}
+		i = seg + used;
+		amp = memchr(p + i, '&', end - i);
+	}
+	if (open && *r == 0)
+		*r = buf_puts(out, "]]>");
+	return i;
 }
 
 /* Length of the markup opener at p ("<!--", "<![CDATA[", ...) and its state; 0 if more input is needed. */
@@ -305,24 +415,18 @@ xmlfix_run(struct xmlfix *x, struct buf *in, bool last, struct buf *out)
 	const char *p = buf_str(in);
 	size_t i = 0, n = in->len, run, used;
 	unsigned char c;
+	bool more;
 	int r = 0;
 
 	while (i < n && r == 0) {
 		switch (x->state) {
 		case S_TEXT:
-			run = i;
-			while (n - run >= 8 && plain8(p + run))
-				run += 8;
-			while (run < n && p[run] != '&' && p[run] != '<')
-				run++;
-			r = put_text(x, p + i, run - i, out);
-			i = run;
+			i += put_text_run(x, p + i, n - i, last, out, &more, &r);
+			if (more)
+				goto keep;
 			if (i == n || r < 0)
 				break;
-			if (p[i] == '&')
-				used = fix_ref(x, p + i, n - i, last, out, &r);
-			else
-				used = open_markup(x, p + i, n - i, last, out, &r);
+			used = open_markup(x, p + i, n - i, last, out, &r);
 			if (used == 0)
 				goto keep;
 			i += used;
