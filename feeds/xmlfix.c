@@ -254,6 +254,17 @@ put_text_run(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *o
 	char enc[4];
 
 	*more = false;
+	if (lt == NULL && !last) {
+		/* A character cut by the chunk's end waits for the next: libxml2 checks CDATA's UTF-8 whole. */
+		k = end;
+		while (k > 0 && end - k < 3 && ((unsigned char)p[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k > 0 && (unsigned char)p[k - 1] >= 0xC0 &&
+		    end - (k - 1) < ((unsigned char)p[k - 1] >= 0xF0 ? 4u : (unsigned char)p[k - 1] >= 0xE0 ? 3u : 2u)) {
+			end = k - 1;
+			*more = true;
+		}
+	}
 	amp = memchr(p, '&', end);
 	if (amp == NULL) {
 		*r = put_text(x, p, end, out);
