@@ -127,10 +127,10 @@ read_ref(struct xmlfix *x, const char *p, size_t n, bool last, unsigned *ret_cp,
 			memcpy(name, p + 1, i - 1);
 			name[i - 1] = '\0';
 			/*
-			 * The predefined entities are written as character references too: libxml2
-			 * drops an entity reference once a document is not well-formed (its recovery
-			 * goes on past the error), so "&lt;b&gt;" in a broken feed's escaped HTML would
-			 * lose its markup. A character reference it always reads.
+			 * The predefined entities as character references: libxml2 drops an entity
+			 * reference once a document is not well-formed (its recovery goes on past the
+			 * error), so "&lt;b&gt;" in a broken feed's escaped HTML would lose its markup.
+			 * A character reference it always reads.
 			 */
 			for (k = 0; k < sizeof(predefined) / sizeof(predefined[0]); k++)
 				if (strcmp(name, predefined[k].name) == 0) {

@@ -33,7 +33,9 @@ void	xmlfix_init(struct xmlfix *x);
  * numeric references to characters XML forbids become U+FFFD, and those to 128-159 the Windows-1252
  * characters HTML reads them as; a '<' that starts no markup becomes "&lt;", and so does one inside
  * a quoted attribute value, while one elsewhere inside a tag ends that tag ("<a<b>" becomes
- * "<a><b>": libxml2's own recovery from it depends on where its chunks end). A CDATA section is
+ * "<a><b>": libxml2's own recovery from it depends on where its chunks end). Inside an element, a
+ * long run of text with non-ASCII characters or references may go out as CDATA, the references
+ * decoded: libxml2 reads that faster and reports the same characters. A CDATA section is
  * closed at each chunk's end and reopened in the next, so libxml2, which gathers a section whole
  * (and refuses one past 10 MB), never sees one longer than a chunk. Comments, processing
  * instructions (the XML declaration too) and the DOCTYPE are dropped: a feed needs none of them,
