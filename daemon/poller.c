@@ -459,8 +459,8 @@ load_dedup(struct poller *p)
 
 /*
  * Each item through dedup into the store; *fresh counts the new or changed ones. A fulltext
- * source's new and changed items queue their article fetches: a change in the feed puts the feed's
- * content back in the store, and the page has likely changed with it.
+ * source's new items queue their article fetches, and so do its changed items that now link to
+ * another page (one that changed at the same link keeps its article: the page is not fetched again).
  */
 static int
 store_items(struct job *j, int64_t now, size_t *fresh)
@@ -506,7 +506,8 @@ store_items(struct job *j, int64_t now, size_t *fresh)
 			    p->story_base + res.story, res.why);
 		r = store_item_put(p->store, j->src->name, &it, p->story_base + res.story, now, &changed);
 		*fresh += changed != STORE_ITEM_SAME;
-		if (r == 0 && changed != STORE_ITEM_SAME && j->src->fulltext && it.url != NULL &&
+		if (r == 0 && (changed == STORE_ITEM_NEW || changed == STORE_ITEM_UPDATED) && j->src->fulltext &&
+		    it.url != NULL &&
 		    (r = article_add(j, it.id, it.url)) == -ENOSPC) {
 			skipped++;
 			r = 0;
@@ -1081,11 +1082,7 @@ dispatch(struct poller *p)
 		return;
 	}
 	c = p->conf;		/* after a reload's swap */
-	while (sched_heap_first(&p->due, &id, &when)) {
-		if (when > now) {
-			wake = when;
-			break;
-		}
+	while (sched_heap_first(&p->due, &id, &when) && when <= now) {
 		sched_heap_remove(&p->due, id);
 		enqueue(p, &p->jobs[id]);
 	}
@@ -1133,6 +1130,8 @@ dispatch(struct poller *p)
 		poller_stop(p, 0);
 		return;
 	}
+	if (sched_heap_first(&p->due, &id, &when) && when < wake)
+		wake = when;	/* the next job due (or put back by a start that failed) */
 	if (wake != INT64_MAX)
 		(void)uv_timer_start(&p->wake, on_wake, (uint64_t)(wake > now ? wake - now : 0), 0);
 }
@@ -1152,21 +1151,28 @@ article_host(struct poller *p, struct article *a)
 }
 
 /*
- * Queues the article fetch of a fulltext source's new or changed item, unless it waits already: 0;
+ * Queues the article fetch of a fulltext source's item (new, or linking to another page): 0;
  * -ENOSPC when FULLTEXT_QUEUE_MAX wait (the item keeps its feed's content); -ENOMEM, or the
- * store's error.
+ * store's error. A fetch that waits already for the item is kept when it is for the same page,
+ * else replaced.
  */
 static int
 article_add(struct job *j, const char *id, const char *url)
 {
 	struct poller *p = j->p;
-	struct article *a;
+	struct article *a, *prev = NULL;
 	size_t nid = strlen(id) + 1, nurl = strlen(url) + 1, nsrc = strlen(j->src->name) + 1;
 	int r;
 
-	for (a = p->articles; a != NULL; a = a->next)
-		if (strcmp(a->id, id) == 0 && strcmp(a->source, j->src->name) == 0)
-			return 0;	/* an item its feed carries twice, or changed again before its turn */
+	for (a = p->articles; a != NULL; prev = a, a = a->next) {
+		if (strcmp(a->id, id) != 0 || strcmp(a->source, j->src->name) != 0)
+			continue;
+		if (strcmp(a->url, url) == 0)
+			return 0;	/* an item its feed carries twice */
+		article_unqueue(p, a, prev);	/* it moved again before its turn */
+		article_free(a);
+		break;
+	}
 	if (p->narticles >= FULLTEXT_QUEUE_MAX)
 		return -ENOSPC;
 	if ((a = calloc(1, sizeof(*a) + nid + nurl + nsrc)) == NULL)
@@ -1305,7 +1311,7 @@ article_store(struct article *a, const struct fetch_result *r, char *why, size_t
 	if (p->error == 0 && (rc = batch_begin(p)) < 0)
 		p->error = rc;
 	if (p->error == 0)
-		rc = store_item_content(p->store, a->j->src->name, a->id, buf_str(&out));
+		rc = store_item_content(p->store, a->j->src->name, a->id, buf_str(&out), a->url);
 	buf_release(&out);
 	if (p->error != 0 || (rc < 0 && rc != -ENOENT)) {
 		p->error = p->error != 0 ? p->error : rc;

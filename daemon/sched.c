@@ -170,7 +170,7 @@ int
 sched_heap_init(struct sched_heap *h, size_t ids)
 {
 	memset(h, 0, sizeof(*h));
-	if (ids > UINT32_MAX)
+	if ((uint64_t)ids > UINT32_MAX)
 		return -EINVAL;
 	h->e = calloc(ids + 1, sizeof(*h->e));
 	h->at = calloc(ids + 1, sizeof(*h->at));

@@ -60,19 +60,19 @@ static const char *const sql[] = {
 	    " retired = ?16, feed_every = ?17, skip_hours = ?18, skip_days = ?19 WHERE name = ?1",
 	[Q_HOST_GET] = "SELECT paused_until FROM hosts WHERE host = ?1",
 	[Q_HOST_PUT] = "INSERT OR REPLACE INTO hosts (host, paused_until) VALUES (?1, ?2)",
-	[Q_ITEM_HASH] = "SELECT hash, pruned FROM items WHERE source = ?1 AND id = ?2",
+	[Q_ITEM_HASH] = "SELECT hash, pruned, article FROM items WHERE source = ?1 AND id = ?2",
 	[Q_ITEM_INSERT] = "INSERT INTO items (source, id, story, hash, date, first_seen, updated, doc,"
 	    " url, title, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
 	[Q_ITEM_UPDATE] = "UPDATE items SET story = ?3, hash = ?4, date = ?5, updated = ?6, doc = ?7,"
-	    " url = ?8, title = ?9, summary = ?10 WHERE source = ?1 AND id = ?2",
+	    " url = ?8, title = ?9, summary = ?10, article = ?11 WHERE source = ?1 AND id = ?2",
 	/* The document only: the hash stays the feed's, so the same item in the feed again is no change. */
-	[Q_ITEM_CONTENT] = "UPDATE items SET doc = ?3 WHERE source = ?1 AND id = ?2 AND pruned = 0",
+	[Q_ITEM_CONTENT] = "UPDATE items SET doc = ?3, article = ?4 WHERE source = ?1 AND id = ?2 AND pruned = 0",
 	[Q_STORY_ITEMS] = "SELECT doc FROM items WHERE story = ?1 AND pruned = 0 ORDER BY first_seen, rowid",
 	[Q_BLOB_GET] = "SELECT value FROM blobs WHERE key = ?1",
 	[Q_BLOB_PUT] = "INSERT OR REPLACE INTO blobs (key, value) VALUES (?1, ?2)",
 	/* A pruned item keeps a row without its document, so that the feed still carrying it does not
 	 * bring it back as new; such rows go after PRUNED_KEEP_MS. */
-	[Q_PRUNE] = "UPDATE items SET pruned = 1, doc = '', url = NULL, title = NULL, summary = NULL"
+	[Q_PRUNE] = "UPDATE items SET pruned = 1, doc = '', url = NULL, title = NULL, summary = NULL, article = NULL"
 	    " WHERE pruned = 0 AND first_seen < ?1",
 	[Q_PRUNE_GONE] = "DELETE FROM items WHERE pruned = 1 AND first_seen < ?1",
 	[Q_RECENT] = "SELECT story, source, id, url, title, summary, first_seen, updated, date FROM items"
@@ -114,6 +114,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE sources ADD COLUMN feed_every INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE sources ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE sources ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;",
+	/* 5: the page a fulltext item's stored content was read from (NULL: its feed's content). */
+	"ALTER TABLE items ADD COLUMN article TEXT;",
 };
 
 struct store {
@@ -431,15 +433,18 @@ int
 store_item_put(struct store *s, const char *source, const struct item *it, uint64_t story,
     int64_t now, int *changed)
 {
+	struct item_list was;
+	struct item kept;
 	sqlite3_stmt *st;
+	const char *article;
 	uint64_t hash;
-	bool exists;
+	bool exists, keep;
 	int rc, r;
 
 	*changed = 0;
 	if ((r = item_doc(s, it)) < 0)
 		return r;
-	hash = item_hash_bytes(s->doc.data, s->doc.len);
+	hash = item_hash_bytes(s->doc.data, s->doc.len);	/* of the item as its feed gives it */
 	st = q(s, Q_ITEM_HASH);
 	bind_text(st, 1, source);
 	bind_text(st, 2, it->id);
@@ -449,9 +454,25 @@ store_item_put(struct store *s, const char *source, const struct item *it, uint6
 		sqlite3_reset(st);
 		return 0;	/* the same item again, or one pruned that its feed still carries */
 	}
+	article = exists ? (const char *)sqlite3_column_text(st, 2) : NULL;
+	keep = article != NULL && it->url != NULL && strcmp(article, it->url) == 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(s, rc, "reading an item");
+	item_list_init(&was);
+	if (keep) {
+		/* Changed in its feed, at the same link: the article read from that page stays. */
+		if ((r = store_item_get(s, source, it->id, &was)) == 0 && was.len > 0) {
+			kept = *it;
+			kept.content_html = was.items[0].content_html;
+			r = item_doc(s, &kept);
+		}
+		keep = r == 0 && was.len > 0;
+		if (r < 0) {
+			item_list_release(&was);
+			return r;
+		}
+	}
 	st = q(s, exists ? Q_ITEM_UPDATE : Q_ITEM_INSERT);
 	bind_text(st, 1, source);
 	bind_text(st, 2, it->id);
@@ -465,8 +486,12 @@ store_item_put(struct store *s, const char *source, const struct item *it, uint6
 	bind_text(st, 8, it->url);
 	bind_text(st, 9, it->title);
 	bind_text(st, 10, it->summary);
-	if ((r = run(s, st, "saving an item")) == 0)
-		*changed = exists ? STORE_ITEM_UPDATED : STORE_ITEM_NEW;
+	if (exists)
+		bind_text(st, 11, keep ? it->url : NULL);
+	r = run(s, st, "saving an item");
+	item_list_release(&was);
+	if (r == 0)
+		*changed = !exists ? STORE_ITEM_NEW : keep ? STORE_ITEM_KEPT_ARTICLE : STORE_ITEM_UPDATED;
 	return r;
 }
 
@@ -537,7 +562,7 @@ store_item_get(struct store *s, const char *source, const char *id, struct item_
 }
 
 int
-store_item_content(struct store *s, const char *source, const char *id, const char *html)
+store_item_content(struct store *s, const char *source, const char *id, const char *html, const char *url)
 {
 	struct item_list l;
 	struct item it;
@@ -559,6 +584,7 @@ store_item_content(struct store *s, const char *source, const char *id, const ch
 	bind_text(st, 1, source);
 	bind_text(st, 2, id);
 	(void)sqlite3_bind_text(st, 3, buf_str(&s->doc), (int)s->doc.len, SQLITE_STATIC);
+	bind_text(st, 4, url);
 	return run(s, st, "saving an item's content");
 }
 

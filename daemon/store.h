@@ -19,7 +19,7 @@
 #include "buf.h"
 #include "item.h"
 
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 struct store;
 
@@ -74,13 +74,14 @@ int	store_host_paused(struct store *s, const char *host, int64_t *until);
 int	store_host_pause(struct store *s, const char *host, int64_t until);
 
 /* What store_item_put() did with an item. */
-enum { STORE_ITEM_SAME, STORE_ITEM_NEW, STORE_ITEM_UPDATED };
+enum { STORE_ITEM_SAME, STORE_ITEM_NEW, STORE_ITEM_UPDATED, STORE_ITEM_KEPT_ARTICLE };
 
 /*
  * Stores the item of source as the member of story. *changed is STORE_ITEM_NEW when it was not
- * stored yet, STORE_ITEM_UPDATED when it differs from what was stored (its content hash), and
- * STORE_ITEM_SAME when nothing was written (also for an item pruned that its feed still carries).
- * now is when it was seen.
+ * stored yet, STORE_ITEM_UPDATED when it differs from what was stored (its content hash),
+ * STORE_ITEM_KEPT_ARTICLE when it differs but its stored content is the article of the page it
+ * still links to (store_item_content), which it keeps, and STORE_ITEM_SAME when nothing was
+ * written (also for an item pruned that its feed still carries). now is when it was seen.
  */
 int	store_item_put(struct store *s, const char *source, const struct item *it, uint64_t story,
 	    int64_t now, int *changed);
@@ -107,13 +108,15 @@ int	store_recent(struct store *s, int64_t since, int (*fn)(void *ctx, const stru
 int	store_item_get(struct store *s, const char *source, const char *id, struct item_list *out);
 
 /*
- * Replaces the content_html of the stored item source/id with html (the item's page, fetched for
- * a fulltext source), the rest of the item as it was. Its hash stays that of the item as its feed
- * gave it, so the same item in the feed again is no change and leaves html in place; an update of
- * the item in its feed (store_item_put) replaces html with the feed's content. Neither updated
- * nor first_seen moves. 0; -ENOENT when there is no such item (or it was pruned).
+ * Replaces the content_html of the stored item source/id with html, the article read from the
+ * page at url (fetched for a fulltext source), the rest of the item as it was. Its hash stays that
+ * of the item as its feed gave it, so the same item in the feed again is no change; a change of
+ * the item in its feed (store_item_put) keeps html while the item links to url, and puts the
+ * feed's content back when it links elsewhere. Neither updated nor first_seen moves. 0; -ENOENT
+ * when there is no such item (or it was pruned).
  */
-int	store_item_content(struct store *s, const char *source, const char *id, const char *html);
+int	store_item_content(struct store *s, const char *source, const char *id, const char *html,
+	    const char *url);
 
 /* One past the highest story id any stored item has (pruned ones too), 0 when there is none. */
 int	store_story_next(struct store *s, uint64_t *next);

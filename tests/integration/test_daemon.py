@@ -257,6 +257,17 @@ def test_redirects(srv):
     st = c.source("perm")
     check("...where it is polled next", len(srv.log(path="/old")) == before + 1 and st["errors"] == 0 and
           results(log).get("perm") == ["ok"], (st, log[-600:]))
+    # Moved again, then gone there while the configured URL still points at it: retired then.
+    srv.route("/old", status=301, redirect="/new")
+    srv.route("/new", **feed)
+    c.once()
+    c.once()
+    srv.route("/new", status=410)
+    c.once()
+    rc, log = c.once()
+    st = c.source("perm")
+    check("...and retired when the configured URL leads to the gone one", st["retired"] == 1 and
+          st["url"] == srv.url("/old") and results(log).get("perm") == ["retired"], (st, log[-600:]))
     c.done()
 
 
@@ -404,15 +415,22 @@ def test_fulltext(srv):
           rc == 0 and not srv.log(path="/a/0", host=host) and "fulltext" not in log and
           "Twice a day" in json.loads(c.db("SELECT doc FROM items WHERE id = 'ft-0'")[0][0])["items"][0]
           .get("content_html", ""), log[-800:])
-    # The feed changes item 0: the store takes the feed's new content, then the page again.
-    items[0]["description"] = "One line about item 0, corrected."
+    # The feed changes item 0 at the same link, and moves item 1 to another page.
+    items[0]["title"] = "Tidal bore draws record crowd of surfers to the estuary"
+    items[1]["link"] = srv.url("/a/1b", host)
+    srv.route("/a/1b", host=host, body=page, content_type="text/html; charset=utf-8")
     srv.route("/brief", host=host, body=rss_feed("Brief", items), content_type="application/rss+xml")
     srv.clear()
     rc, log = c.once()
-    doc0 = json.loads(c.db("SELECT doc FROM items WHERE id = 'ft-0'")[0][0])["items"][0]
-    check("fulltext: an item changed in its feed has its page fetched again, and keeps an article",
-          rc == 0 and len(srv.log(path="/a/0", host=host)) == 1 and not srv.log(path="/a/1", host=host) and
-          "Twice a day" in doc0.get("content_html", ""), (doc0, log[-800:]))
+    doc0, doc1 = (json.loads(c.db("SELECT doc FROM items WHERE id = '%s'" % i)[0][0])["items"][0]
+                  for i in ("ft-0", "ft-1"))
+    check("fulltext: an item changed at the same link keeps its article, its page not fetched again",
+          rc == 0 and not srv.log(path="/a/0", host=host) and doc0.get("title", "").startswith("Tidal bore draws record")
+          and "Twice a day" in doc0.get("content_html", ""), (doc0, log[-800:]))
+    check("fulltext: an item that links to another page has that page fetched",
+          len(srv.log(path="/a/1b", host=host)) == 1 and not srv.log(path="/a/1", host=host) and
+          "Twice a day" in doc1.get("content_html", "") and
+          c.db("SELECT article FROM items WHERE id = 'ft-1'")[0][0] == srv.url("/a/1b", host), (doc1, log[-800:]))
     c.done()
 
 
@@ -544,10 +562,9 @@ def test_fulltext_metrics(srv):
             'wiredesk_articles_total{source="m",result="failed"} 1', "wiredesk_articles_waiting 0",
             'wiredesk_polls_total{source="m",result="ok"} 1']
     ok, text = metrics(want)
-    # A reload that adds a source keeps the counters of the ones that stay.
+    # A reload that adds a source ahead of it keeps the counters of the one that stays, by name.
     srv.route("/mf2", body=rss_feed("M2", 1), content_type="application/rss+xml")
-    with open(c.conf, "a") as f:
-        f.write("[source m2]\nurl = %s\n" % srv.url("/mf2"))
+    c.edit("[source m]\n", "[source m2]\nurl = %s\n[source m]\n" % srv.url("/mf2"))
     p.send_signal(signal.SIGHUP)
     kept, text2 = metrics(want + ['wiredesk_polls_total{source="m2",result="ok"} 1'])
     rc, log = stop_daemon(p)
@@ -1412,9 +1429,7 @@ def main():
              test_feed_hints,
              test_gone_retires, test_html_source, test_fulltext, test_fulltext_queue_and_stop,
              test_fulltext_retry_after, test_fulltext_reload, test_fulltext_metrics, test_per_host_and_host_delay,
-             test_hostile_servers_are_cut_off,
-
-             test_gone_retires, test_html_source, test_autodiscovery, test_per_host_and_host_delay, test_hostile_servers_are_cut_off,
+             test_hostile_servers_are_cut_off, test_autodiscovery,
              test_private_addresses, test_tls_is_verified, test_publish, test_kill_9_while_publishing,
              test_story_ids_after_kill_9,
              test_signals, test_systemd_notify, test_watchdog_restart, test_http_server, test_http_hostile_clients,

@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <stdlib.h>
 
 #include "sched.h"
 
@@ -119,13 +118,26 @@ test_skip_hours_and_days(void **state)
 	    thu + 5 * 24 * h + 12 * h);
 }
 
-/* Against a plain array: random sets, moves and removals, then the order they come out in. */
+/* The heap's shape: each parent no later than its children, each id's place where it is. */
+static void
+assert_heap(const struct sched_heap *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		assert_true(i == 0 || h->e[(i - 1) / 2].when <= h->e[i].when);
+		assert_int_equal(h->at[h->e[i].id], i + 1);
+	}
+}
+
+/* Against a plain array: seeded sets, moves and removals, then the order they come out in. */
 static void
 test_heap_gives_the_earliest_first(void **state)
 {
 	enum { IDS = 500 };
 	struct sched_heap h;
 	int64_t want[IDS], when, last;
+	uint64_t z, seed = 42;
 	uint32_t id;
 	size_t i, n, k;
 
@@ -135,18 +147,23 @@ test_heap_gives_the_earliest_first(void **state)
 	for (i = 0; i < IDS; i++)
 		want[i] = -1;
 	for (k = 0; k < 20000; k++) {
-		uint64_t r = sched_random();
-
-		id = (uint32_t)(r % IDS);
-		if ((r >> 32) % 4 == 0) {
+		z = (seed += 0x9e3779b97f4a7c15ULL);	/* splitmix64, seeded: a failure repeats */
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+		id = (uint32_t)(z % IDS);
+		if ((z >> 32) % 4 == 0) {
 			sched_heap_remove(&h, id);
 			want[id] = -1;
 		} else {
-			want[id] = (int64_t)((r >> 40) % 1000);	/* ties on purpose */
+			want[id] = (int64_t)((z >> 40) % 1000);	/* ties on purpose */
 			sched_heap_set(&h, id, want[id]);
 		}
+		if (k % 97 == 0)
+			assert_heap(&h);
 	}
 	sched_heap_set(&h, IDS, 0);		/* past the ids: ignored */
+	assert_heap(&h);
 	for (n = 0, i = 0; i < IDS; i++)
 		n += want[i] >= 0;
 	assert_int_equal(h.n, n);

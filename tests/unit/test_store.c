@@ -93,16 +93,17 @@ test_open_creates_the_schema_in_wal_mode_and_refuses_newer_ones(void **state)
 	s = open_ok();		/* again: nothing to migrate */
 	store_close(s);
 
-	/* A version 3 database (before the feed's schedule hints) gets their columns. */
+	/* A version 3 database (before the feed's schedule hints) gets their columns, and the items their article. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "ALTER TABLE sources DROP COLUMN feed_every;"
 	    " ALTER TABLE sources DROP COLUMN skip_hours; ALTER TABLE sources DROP COLUMN skip_days;"
-	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	    " ALTER TABLE items DROP COLUMN article; PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	s = open_ok();
 	store_close(s);
 	assert_int_equal(sql_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(sql_int("SELECT count(*) FROM pragma_table_info('sources') WHERE name = 'skip_days'"), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM pragma_table_info('items') WHERE name = 'article'"), 1);
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode", NULL, NULL, NULL), SQLITE_OK);
@@ -293,7 +294,10 @@ test_items_are_written_only_when_they_change_and_read_back(void **state)
 	store_close(s);
 }
 
-/* A fulltext source's fetched article replaces an item's content; the same item again keeps it. */
+/*
+ * A fulltext source's fetched article replaces an item's content; the same item again keeps it, a
+ * change at the same link too, and a change of link gives the feed's content back.
+ */
 static void
 test_item_content_is_replaced_and_survives_the_same_item_again(void **state)
 {
@@ -309,9 +313,9 @@ test_item_content_is_replaced_and_survives_the_same_item_again(void **state)
 	it.summary = "One line from the feed.";
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_item_put(s, "wire", &it, 7, 1000, &changed), 0);
-	assert_int_equal(store_item_content(s, "wire", "a-1", "<p>The whole article, fetched.</p>"), 0);
-	assert_int_equal(store_item_content(s, "wire", "nope", "<p>x</p>"), -ENOENT);
-	assert_int_equal(store_item_content(s, "city", "a-1", "<p>x</p>"), -ENOENT);
+	assert_int_equal(store_item_content(s, "wire", "a-1", "<p>The whole article, fetched.</p>", it.url), 0);
+	assert_int_equal(store_item_content(s, "wire", "nope", "<p>x</p>", it.url), -ENOENT);
+	assert_int_equal(store_item_content(s, "city", "a-1", "<p>x</p>", it.url), -ENOENT);
 	assert_int_equal(store_commit(s), 0);
 	item_list_init(&l);
 	assert_int_equal(store_item_get(s, "wire", "a-1", &l), 0);
@@ -335,16 +339,36 @@ test_item_content_is_replaced_and_survives_the_same_item_again(void **state)
 	assert_string_equal(l.items[0].content_html, "<p>The whole article, fetched.</p>");
 	item_list_release(&l);
 
-	/* An update in the feed is the feed's content again. */
+	/* Changed in the feed at the same link: the new title, the article still. */
 	it.title = "Quake hits the coast, 12 dead";
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_item_put(s, "wire", &it, 7, 3000, &changed), 0);
+	assert_int_equal(changed, STORE_ITEM_KEPT_ARTICLE);
+	assert_int_equal(store_commit(s), 0);
+	item_list_init(&l);
+	assert_int_equal(store_item_get(s, "wire", "a-1", &l), 0);
+	assert_string_equal(l.items[0].title, "Quake hits the coast, 12 dead");
+	assert_string_equal(l.items[0].content_html, "<p>The whole article, fetched.</p>");
+	item_list_release(&l);
+	assert_int_equal(sql_int("SELECT updated FROM items WHERE source = 'wire' AND id = 'a-1'"), 3000);
+
+	/* The same again after that is no change: the hash is still the feed's version. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_item_put(s, "wire", &it, 7, 3500, &changed), 0);
+	assert_int_equal(changed, STORE_ITEM_SAME);
+	assert_int_equal(store_commit(s), 0);
+
+	/* A new link: the feed's content again, and the item is plainly updated. */
+	it.url = "https://wire.example/a-updated";
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_item_put(s, "wire", &it, 7, 4000, &changed), 0);
 	assert_int_equal(changed, STORE_ITEM_UPDATED);
 	assert_int_equal(store_commit(s), 0);
 	item_list_init(&l);
 	assert_int_equal(store_item_get(s, "wire", "a-1", &l), 0);
 	assert_non_null(strstr(l.items[0].content_html, "x.example"));
 	item_list_release(&l);
+	assert_int_equal(sql_int("SELECT article IS NULL FROM items WHERE source = 'wire' AND id = 'a-1'"), 1);
 	store_close(s);
 }
 
