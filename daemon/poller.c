@@ -1284,7 +1284,8 @@ article_body(void *ctx, const struct fetch_result *so_far, const char *data, siz
 
 /*
  * The article out of a 200's page into the store: "ok", or the result's name with why (a page
- * without article text, an item no longer stored). Store errors go to p->error.
+ * without article text, an item no longer stored or moved to another link). Store errors go to
+ * p->error.
  */
 static const char *
 article_store(struct article *a, const struct fetch_result *r, char *why, size_t whylen)
@@ -1319,7 +1320,7 @@ article_store(struct article *a, const struct fetch_result *r, char *why, size_t
 		return "error";
 	}
 	if (rc == -ENOENT) {
-		(void)snprintf(why, whylen, "the item is no longer stored");
+		(void)snprintf(why, whylen, "the item is no longer stored, or links to another page now");
 		return "gone";
 	}
 	mark_dirty(p);

@@ -570,9 +570,10 @@ store_item_content(struct store *s, const char *source, const char *id, const ch
 	int r;
 
 	item_list_init(&l);
-	if ((r = store_item_get(s, source, id, &l)) < 0 || l.len == 0) {
+	if ((r = store_item_get(s, source, id, &l)) < 0 || l.len == 0 || l.items[0].url == NULL ||
+	    strcmp(l.items[0].url, url) != 0) {
 		item_list_release(&l);
-		return r < 0 ? r : -ENOENT;
+		return r < 0 ? r : -ENOENT;	/* gone, or it links to another page since */
 	}
 	it = l.items[0];
 	it.content_html = html;

@@ -113,7 +113,7 @@ int	store_item_get(struct store *s, const char *source, const char *id, struct i
  * of the item as its feed gave it, so the same item in the feed again is no change; a change of
  * the item in its feed (store_item_put) keeps html while the item links to url, and puts the
  * feed's content back when it links elsewhere. Neither updated nor first_seen moves. 0; -ENOENT
- * when there is no such item (or it was pruned).
+ * when there is no such item (or it was pruned), or when it links to another page than url now.
  */
 int	store_item_content(struct store *s, const char *source, const char *id, const char *html,
 	    const char *url);

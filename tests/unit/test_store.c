@@ -316,6 +316,8 @@ test_item_content_is_replaced_and_survives_the_same_item_again(void **state)
 	assert_int_equal(store_item_content(s, "wire", "a-1", "<p>The whole article, fetched.</p>", it.url), 0);
 	assert_int_equal(store_item_content(s, "wire", "nope", "<p>x</p>", it.url), -ENOENT);
 	assert_int_equal(store_item_content(s, "city", "a-1", "<p>x</p>", it.url), -ENOENT);
+	/* A fetch of a page the item no longer links to stores nothing. */
+	assert_int_equal(store_item_content(s, "wire", "a-1", "<p>stale</p>", "https://wire.example/old"), -ENOENT);
 	assert_int_equal(store_commit(s), 0);
 	item_list_init(&l);
 	assert_int_equal(store_item_get(s, "wire", "a-1", &l), 0);
