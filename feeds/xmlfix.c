@@ -196,11 +196,22 @@ end_tag(struct xmlfix *x, char prev)
 }
 
 /*
+ * Whether text at p (n bytes) may go out as a CDATA section: inside an element, CDATA_TEXT_MIN
+ * bytes or more, and no ']' (a "]]>" would end the section) nor CR (libxml2 turns CR LF into LF in
+ * text, not in CDATA).
+ */
+static bool
+cdata_may(const struct xmlfix *x, const char *p, size_t n)
+{
+	return x->depth > 0 && n >= CDATA_TEXT_MIN && memchr(p, ']', n) == NULL &&
+	    memchr(p, '\r', n) == NULL;
+}
+
+/*
  * Appends a run of text (no '&' or '<' in it). Inside an element, a long run holding non-ASCII
  * characters goes out as a CDATA section: libxml2 reads such text one character at a time, a
  * function call each, but checks a CDATA section in one cheap pass, and both reach the SAX
- * handlers as the same characters. Not a run with ']' (a "]]>" in it would end the section) or
- * CR (libxml2 turns CR LF into LF in text, not in CDATA), and the section starts after leading
+ * handlers as the same characters, when cdata_may() allows it; the section starts after leading
  * white space, where libxml2 would report an error in the text. Whether a run is wrapped depends
  * on where chunks end (a chunk's end cuts a run in two); what libxml2 reads does not.
  */
@@ -219,7 +230,7 @@ put_text(const struct xmlfix *x, const char *p, size_t n, struct buf *out)
 	}
 	for (; k < n; k++)
 		high |= (unsigned char)p[k];
-	if (!(high & UINT64_C(0x8080808080808080)) || memchr(p, ']', n) != NULL || memchr(p, '\r', n) != NULL)
+	if (!(high & UINT64_C(0x8080808080808080)) || !cdata_may(x, p, n))	/* ASCII first: the cheap test */
 		return buf_append(out, p, n);
 	while (lead < n && (p[lead] == ' ' || p[lead] == '\t' || p[lead] == '\n'))
 		lead++;
@@ -241,8 +252,8 @@ put_text(const struct xmlfix *x, const char *p, size_t n, struct buf *out)
  * reference in text with several calls, a character in CDATA with none. That is safe because
  * xmlfix writes every reference as a character reference, which libxml2 reads even in a document
  * that is not well-formed, so both forms reach the SAX handlers as the same characters, wherever
- * the chunks end. The same conditions as put_text(): no ']' (the decoded text could then hold
- * "]]>") and no CR in the run; a reference to ']' or CR stays a reference, between two sections.
+ * the chunks end. The same conditions as put_text() (cdata_may()), on the run as written; a
+ * reference to ']' or CR stays a reference, between two sections.
  */
 static size_t
 put_text_run(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *out, bool *more, int *r)
@@ -270,7 +281,7 @@ put_text_run(struct xmlfix *x, const char *p, size_t n, bool last, struct buf *o
 		*r = put_text(x, p, end, out);
 		return end;
 	}
-	if (x->depth == 0 || end < CDATA_TEXT_MIN || memchr(p, ']', end) != NULL || memchr(p, '\r', end) != NULL) {
+	if (!cdata_may(x, p, end)) {
 		/* Each piece between references on its own. */
 		while (*r == 0) {
 			seg = amp != NULL ? (size_t)(amp - p) : end;
